@@ -86,7 +86,8 @@ pids+=("$client_pid")
 wait_for 3600 "the server to close the client's socket" closed_by_server
 wait_for 75 "the client's TIME_WAIT to expire" time_wait_gone
 
-# Stop the watcher first, so the trace ends on "LISTEN only" as the article's does.
-kill -INT "$watcher_pid" 2>/dev/null || true
+# Stop the watcher first, so the trace ends on "LISTEN only" as the article's does. SIGTERM, not SIGINT:
+# a non-interactive shell starts background jobs with SIGINT ignored. The watcher ends cleanly on either.
+kill -TERM "$watcher_pid" 2>/dev/null || true
 wait "$watcher_pid" 2>/dev/null || true
 echo "done: the client's TIME_WAIT is gone; stopping the server and the client" >&2
