@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import io.echolab.common.AddressConverter;
 import io.echolab.common.DurationConverter;
 import io.echolab.common.ExitCode;
+import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.SocketTuningOptions;
 import io.echolab.common.Transcript;
@@ -122,11 +123,11 @@ public final class EchoClientCommand implements Callable<Integer> {
 
     /** The command line as main runs it, for tests to run in-process. */
     public static CommandLine newCommandLine(InputStream stdin, OutputStream stdout, boolean terminal) {
-        return new CommandLine(new EchoClientCommand(stdin, stdout, terminal));
+        return OneLineErrors.install(new CommandLine(new EchoClientCommand(stdin, stdout, terminal)));
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         InetSocketAddress server = new InetSocketAddress(host, port);
         if (port == 0) {
             throw new ParameterException(spec.commandLine(), "port 0 is not a server's port (1-65535)");
@@ -134,7 +135,7 @@ public final class EchoClientCommand implements Callable<Integer> {
         return connections == null ? interactive(server) : load(server);
     }
 
-    private int interactive(InetSocketAddress server) throws InterruptedException {
+    private int interactive(InetSocketAddress server) {
         rejectLoadOptions();
         ClientOptions options;
         try {
@@ -150,6 +151,8 @@ public final class EchoClientCommand implements Callable<Integer> {
             return ExitCode.OK;
         } catch (ClientFailure failure) {
             return fail(failure.getMessage(), failure.exitCode());
+        } catch (InterruptedException e) {
+            return ExitCode.INTERRUPTED;
         }
     }
 

@@ -181,8 +181,8 @@ class EchoClientCommandTest {
         "--connections=5 --send=a --send=b 127.0.0.1 11233  | give --send once"})
     void badInputIsAUsageErrorWithAClearMessage(String args, String expected) {
         assertEquals(ExitCode.USAGE, run("", args.trim().split("\\s+")));
-        String firstLine = err.toString().lines().findFirst().orElse("");
-        assertTrue(firstLine.contains(expected), "first error line should say '" + expected + "', was: " + err);
+        assertEquals(1, err.toString().lines().count(), "one line, no usage dump: " + err);
+        assertTrue(err.toString().contains(expected), "the error should say '" + expected + "', was: " + err);
         assertFalse(err.toString().contains("Exception"), "no stack trace: " + err);
     }
 }

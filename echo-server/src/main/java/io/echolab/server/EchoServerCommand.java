@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import io.echolab.common.AddressConverter;
 import io.echolab.common.DurationConverter;
 import io.echolab.common.ExitCode;
 import io.echolab.common.NetworkErrors;
+import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.SocketTuningOptions;
 import io.echolab.common.Transcript;
@@ -109,11 +111,11 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     /** The command line as main runs it, for tests to run in-process. */
     public static CommandLine newCommandLine(OutputStream stdout) {
-        return new CommandLine(new EchoServerCommand(stdout));
+        return OneLineErrors.install(new CommandLine(new EchoServerCommand(stdout)));
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         ServerOptions options = options();
         Transcript out = new Transcript(stdout, timestamps, Clock.systemDefaultZone());
         try (EchoServer server = new EchoServer(options, out)) {
@@ -128,6 +130,8 @@ public final class EchoServerCommand implements Callable<Integer> {
             }
             try {
                 server.serve();
+            } catch (ClosedByInterruptException | InterruptedException e) {
+                return ExitCode.INTERRUPTED;
             } catch (IOException e) {
                 return fail("accept socket failed: " + NetworkErrors.reason(e), ExitCode.IO);
             }

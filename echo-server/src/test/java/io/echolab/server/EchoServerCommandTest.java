@@ -60,8 +60,8 @@ class EchoServerCommandTest {
         "--frobnicate 11233           | Unknown option: '--frobnicate'"})
     void badInputIsAUsageErrorWithAClearMessage(String args, String expected) {
         assertEquals(ExitCode.USAGE, run(args.trim().split("\\s+")));
-        String firstLine = err.toString().lines().findFirst().orElse("");
-        assertTrue(firstLine.contains(expected), "first error line should say '" + expected + "', was: " + err);
+        assertEquals(1, err.toString().lines().count(), "one line, no usage dump: " + err);
+        assertTrue(err.toString().contains(expected), "the error should say '" + expected + "', was: " + err);
         assertTrue(!err.toString().contains("Exception"), "no stack trace: " + err);
     }
 
