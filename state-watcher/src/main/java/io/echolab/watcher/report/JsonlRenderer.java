@@ -1,0 +1,101 @@
+package io.echolab.watcher.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import io.echolab.watcher.StateChange;
+import io.echolab.watcher.proc.TcpSocket;
+
+/**
+ * One JSON object per change, on one line, for jq and for tests. Every object has every field, in this
+ * order; fields that do not apply are null:
+ *
+ * <pre>
+ * time                 "2022-07-10T09:03:55.123Z": the poll that saw it (UTC, milliseconds)
+ * event                "new", "change" or "gone"
+ * proto                "tcp" or "tcp6"
+ * local, remote        "127.0.0.1:5000", "[::1]:5000"
+ * state                the state now, as netstat spells it; "CLOSED" when gone
+ * previous             the state before; null when new
+ * previous_ms          milliseconds in the previous state; null when new
+ * previous_start_seen  false when the previous state was there before watching began (previous_ms is a lower bound)
+ * initial              true for the rows already there at the first poll
+ * timer                "off", "retransmit", "keepalive", "timewait", "probe"; null when gone
+ * timer_ms             the timer's time left; null when gone
+ * retransmits, tx_queue, rx_queue, uid, inode   from the row; null when gone
+ * </pre>
+ */
+public final class JsonlRenderer {
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private JsonlRenderer() {
+    }
+
+    /** The change as one line of JSON, without the newline. */
+    public static String line(StateChange change) {
+        TcpSocket row = change.row();
+        StringBuilder json = new StringBuilder(400).append('{');
+        field(json, "time", quote(time(change.time())));
+        field(json, "event", quote(change.kind().name().toLowerCase(Locale.ROOT)));
+        field(json, "proto", quote(change.key().proto()));
+        field(json, "local", quote(AddressText.hostPort(change.key().local())));
+        field(json, "remote", quote(AddressText.hostPort(change.key().remote())));
+        field(json, "state", quote(change.gone() ? "CLOSED" : change.state().netstatName()));
+        field(json, "previous", change.previous() == null ? "null" : quote(change.previous().netstatName()));
+        field(json, "previous_ms", millis(change.timeInPrevious()));
+        field(json, "previous_start_seen", Boolean.toString(change.previousStartSeen()));
+        field(json, "initial", Boolean.toString(change.initial()));
+        field(json, "timer", row == null ? "null" : quote(row.timer().jsonName()));
+        field(json, "timer_ms", row == null ? "null" : millis(row.timerRemaining()));
+        field(json, "retransmits", row == null ? "null" : Integer.toString(row.retransmits()));
+        field(json, "tx_queue", row == null ? "null" : Long.toString(row.txQueue()));
+        field(json, "rx_queue", row == null ? "null" : Long.toString(row.rxQueue()));
+        field(json, "uid", row == null ? "null" : Long.toString(Integer.toUnsignedLong(row.uid())));
+        field(json, "inode", row == null ? "null" : Long.toString(row.inode()));
+        json.setLength(json.length() - 1);
+        return json.append('}').toString();
+    }
+
+    static String time(Instant time) {
+        return TIME.format(time);
+    }
+
+    /** A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259, section 7). */
+    static String quote(String text) {
+        StringBuilder json = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                case '\b' -> json.append("\\b");
+                case '\f' -> json.append("\\f");
+                default -> {
+                    // Also U+2028 and U+2029, which JavaScript (JSONP) cannot have raw in a string.
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    private static String millis(Duration duration) {
+        return duration == null ? "null" : Long.toString(duration.toMillis());
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        json.append(quote(name)).append(':').append(value).append(',');
+    }
+}

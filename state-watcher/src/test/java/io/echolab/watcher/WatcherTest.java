@@ -1,0 +1,268 @@
+package io.echolab.watcher;
+
+import static io.echolab.watcher.ScriptedSource.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.echolab.watcher.ScriptedSource.ManualClock;
+import io.echolab.watcher.proc.TcpSocket;
+import io.echolab.watcher.proc.TcpState;
+
+/** The poll-to-poll diff and the loop, with scripted rows (no kernel claim here). */
+class WatcherTest {
+
+    private static final Instant T0 = Instant.parse("2022-07-10T09:03:54Z");
+
+    /** Records what the watcher says, in order. */
+    private static final class Recorder implements WatchListener {
+        final List<StateChange> changes = Collections.synchronizedList(new ArrayList<>());
+        final List<List<TcpSocket>> samples = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onChange(StateChange change) {
+            changes.add(change);
+        }
+
+        @Override
+        public void onSample(Instant time, List<TcpSocket> matching) {
+            samples.add(matching);
+        }
+
+        /** "state previous" per change, e.g. "11233>58332 CLOSE_WAIT<ESTABLISHED". */
+        List<String> summary() {
+            return changes.stream().map(c -> c.key().local().getPort() + ">" + c.key().remote().getPort() + " "
+                    + c.state() + "<" + c.previous()).toList();
+        }
+    }
+
+    private final ManualClock clock = new ManualClock(T0);
+    private final Recorder recorder = new Recorder();
+
+    private Watcher watcher(ScriptedSource source) {
+        return new Watcher(source, socket -> socket.local().getPort() == 11233 || socket.remote().getPort() == 11233,
+                Duration.ofMillis(1), clock, List.of(recorder));
+    }
+
+    @Test
+    void firstPollRowsAreNewAndInitialInProcOrder() throws IOException {
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(11233, 0, TcpState.LISTEN), row(22, 0, TcpState.LISTEN), row(58332, 11233, TcpState.ESTABLISHED)));
+
+        watcher.poll();
+
+        assertEquals(List.of("11233>0 LISTEN<null", "58332>11233 ESTABLISHED<null"), recorder.summary(),
+                "port 22 is filtered out; the rest in /proc's order");
+        assertTrue(recorder.changes.stream().allMatch(c -> c.initial() && c.isNew() && !c.previousStartSeen()));
+        assertEquals(1, recorder.samples.size());
+        assertEquals(2, recorder.samples.get(0).size(), "the sample holds the matching rows only");
+    }
+
+    @Test
+    void changesCarryTimeInPreviousStateAndWhetherItsStartWasSeen() throws IOException {
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(58332, 11233, TcpState.ESTABLISHED))
+                .then(row(58332, 11233, TcpState.FIN_WAIT2))
+                .then(row(58332, 11233, TcpState.TIME_WAIT)));
+
+        watcher.poll();
+        clock.advance(Duration.ofMillis(1500));
+        watcher.poll();
+        clock.advance(Duration.ofSeconds(10));
+        watcher.poll();
+
+        StateChange toFinWait2 = recorder.changes.get(1);
+        assertEquals(TcpState.FIN_WAIT2, toFinWait2.state());
+        assertEquals(TcpState.ESTABLISHED, toFinWait2.previous());
+        assertEquals(Duration.ofMillis(1500), toFinWait2.timeInPrevious());
+        assertFalse(toFinWait2.previousStartSeen(), "ESTABLISHED was there before watching began");
+        assertEquals(T0.plusMillis(1500), toFinWait2.time());
+        StateChange toTimeWait = recorder.changes.get(2);
+        assertEquals(Duration.ofSeconds(10), toTimeWait.timeInPrevious());
+        assertTrue(toTimeWait.previousStartSeen(), "FIN_WAIT2 began while watching");
+        assertEquals(StateChange.Kind.CHANGE, toTimeWait.kind());
+    }
+
+    @Test
+    void connectionsAppearingLaterAreNotInitial() throws IOException {
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(11233, 0, TcpState.LISTEN))
+                .then(row(11233, 0, TcpState.LISTEN), row(58332, 11233, TcpState.ESTABLISHED))
+                .then(row(11233, 0, TcpState.LISTEN), row(58332, 11233, TcpState.FIN_WAIT2)));
+
+        watcher.poll();
+        watcher.poll();
+        clock.advance(Duration.ofMillis(20));
+        watcher.poll();
+
+        assertEquals(List.of("11233>0 LISTEN<null", "58332>11233 ESTABLISHED<null", "58332>11233 FIN_WAIT2<ESTABLISHED"),
+                recorder.summary(), "an unchanged LISTEN row is no change");
+        assertFalse(recorder.changes.get(1).initial(), "appeared after the first poll");
+        assertTrue(recorder.changes.get(2).previousStartSeen(), "its ESTABLISHED began while watching");
+        assertEquals(3, recorder.samples.size(), "every poll is a sample, changed or not");
+    }
+
+    @Test
+    void vanishedRowsComeAfterTheCurrentOnesWithNoState() throws IOException {
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(11233, 58332, TcpState.CLOSE_WAIT), row(58332, 11233, TcpState.FIN_WAIT2),
+                        row(11233, 0, TcpState.LISTEN))
+                .then(row(58332, 11233, TcpState.TIME_WAIT), row(11233, 40000, TcpState.ESTABLISHED),
+                        row(11233, 0, TcpState.LISTEN)));
+
+        watcher.poll();
+        recorder.changes.clear();
+        clock.advance(Duration.ofSeconds(10));
+        watcher.poll();
+
+        assertEquals(List.of("58332>11233 TIME_WAIT<FIN_WAIT2", "11233>40000 ESTABLISHED<null", "11233>58332 null<CLOSE_WAIT"),
+                recorder.summary());
+        StateChange gone = recorder.changes.get(2);
+        assertTrue(gone.gone());
+        assertNull(gone.row());
+        assertEquals(Duration.ofSeconds(10), gone.timeInPrevious());
+        assertEquals(StateChange.Kind.GONE, gone.kind());
+    }
+
+    @Test
+    void queueAndTimerChangesAloneAreNoChange() throws IOException {
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(58332, 11233, TcpState.FIN_WAIT1, 0))
+                .then(row(58332, 11233, TcpState.FIN_WAIT1, 3)));
+
+        watcher.poll();
+        watcher.poll();
+
+        assertEquals(1, recorder.changes.size(), "retransmits went up, the state did not change");
+        assertEquals(3, recorder.samples.get(1).get(0).retransmits(), "the sample still has the new row");
+    }
+
+    @Test
+    void twoRowsWithOneIdentityAreOneConnection() throws IOException {
+        // Two SO_REUSEPORT listeners on one port have the same addresses.
+        Watcher watcher = watcher(new ScriptedSource()
+                .then(row(11233, 0, TcpState.LISTEN), row(11233, 0, TcpState.LISTEN))
+                .then(row(11233, 0, TcpState.LISTEN)));
+
+        watcher.poll();
+        watcher.poll();
+
+        assertEquals(List.of("11233>0 LISTEN<null"), recorder.summary());
+        assertEquals(2, recorder.samples.get(0).size(), "the sample keeps both rows, as netstat would");
+    }
+
+    @Test
+    void runPollsOnItsThreadUntilStoppedFromAnother() throws Exception {
+        ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
+        CountDownLatch threePolls = new CountDownLatch(3);
+        Watcher counting = new Watcher(source, socket -> true, Duration.ofMillis(1), Clock.systemUTC(),
+                List.of(new WatchListener() {
+                    @Override
+                    public void onSample(Instant time, List<TcpSocket> matching) {
+                        threePolls.countDown();
+                    }
+                }));
+
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                counting.run();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(threePolls.await(10, TimeUnit.SECONDS), "a 1 ms watcher polls again and again");
+        counting.stop();
+
+        running.get(10, TimeUnit.SECONDS);
+        assertTrue(counting.isStopped());
+    }
+
+    @Test
+    void runForReturnsAfterTheDurationHavingPolledRepeatedly() throws IOException {
+        ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
+        Watcher watcher = new Watcher(source, socket -> true, Duration.ofMillis(1), Clock.systemUTC(), List.of(recorder));
+
+        long start = System.nanoTime();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> watcher.runFor(Duration.ofMillis(200)));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(elapsedMillis >= 200, "runFor(200ms) must not return early: " + elapsedMillis + " ms");
+        assertTrue(source.polls() >= 2, "more than one poll in 200 ms at 1 ms: " + source.polls());
+        assertEquals(1, recorder.changes.size(), "one listener, seen once");
+    }
+
+    @Test
+    void runForWaitsOutTheDurationBetweenPolls() throws IOException {
+        ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
+        Watcher watcher = new Watcher(source, socket -> true, Duration.ofMillis(150), Clock.systemUTC(), List.of(recorder));
+
+        long start = System.nanoTime();
+        watcher.runFor(Duration.ofMillis(200));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(elapsedMillis >= 200, "polls at 0 and 150 ms, then waits until 200 ms: " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void stopWakesAWatcherWaitingForItsNextPoll() throws Exception {
+        ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
+        Watcher watcher = new Watcher(source, socket -> true, Duration.ofHours(1), Clock.systemUTC(), List.of(recorder));
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                watcher.run();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("the first poll", () -> source.polls() == 1, source::polls);
+
+        watcher.stop();
+
+        running.get(10, TimeUnit.SECONDS); // an hour's wait would time out here
+        assertEquals(1, source.polls());
+    }
+
+    @Test
+    void aStoppedWatcherDoesNotPoll() throws IOException {
+        ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
+        Watcher watcher = new Watcher(source, socket -> true, Duration.ofSeconds(1), Clock.systemUTC(), List.of(recorder));
+
+        watcher.stop();
+        watcher.run();
+
+        assertEquals(0, source.polls());
+    }
+
+    @Test
+    void aFailedSampleEndsTheRun() {
+        Watcher watcher = new Watcher(ScriptedSource.failing(), socket -> true, Duration.ofMillis(1), Clock.systemUTC(),
+                List.of(recorder));
+
+        IOException e = assertThrows(IOException.class, watcher::run);
+
+        assertEquals("gone", e.getMessage());
+    }
+
+    @Test
+    void intervalMustBePositive() {
+        ScriptedSource source = new ScriptedSource();
+        assertThrows(IllegalArgumentException.class,
+                () -> new Watcher(source, s -> true, Duration.ZERO, Clock.systemUTC(), List.of()));
+    }
+}
