@@ -13,7 +13,8 @@
 # The five phases of the article's trace: LISTEN; ESTABLISHED on both ends; after "aa" and "q", CLOSE_WAIT
 # (server) and FIN_WAIT2 (client) for the close delay; TIME_WAIT (client) for 60 s; LISTEN only. The server
 # keeps listening for more clients, as in the article, until the script stops it after the last phase.
-# Builds the jars first when they are missing. Needs only a JDK.
+# Builds the jars first when they are missing. Needs only a JDK. With ECHOLAB_JARS=DIR it runs the three jars
+# in DIR instead (as the Docker image does: scripts/docker-trace.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,9 +37,18 @@ while (( $# > 0 )); do
 done
 [[ $port =~ ^[0-9]+$ ]] && (( port >= 1 && port <= 65535 )) || die "'$port' is not a port number (1-65535)"
 
-server_jar=$root/echo-server/target/echo-server.jar
-client_jar=$root/echo-client/target/echo-client.jar
-watcher_jar=$root/state-watcher/target/state-watcher.jar
+if [[ -n ${ECHOLAB_JARS:-} ]]; then
+  server_jar=$ECHOLAB_JARS/echo-server.jar
+  client_jar=$ECHOLAB_JARS/echo-client.jar
+  watcher_jar=$ECHOLAB_JARS/state-watcher.jar
+  for jar in "$server_jar" "$client_jar" "$watcher_jar"; do
+    [[ -f $jar ]] || die "ECHOLAB_JARS=$ECHOLAB_JARS has no $(basename "$jar")" 66
+  done
+else
+  server_jar=$root/echo-server/target/echo-server.jar
+  client_jar=$root/echo-client/target/echo-client.jar
+  watcher_jar=$root/state-watcher/target/state-watcher.jar
+fi
 if [[ ! -f $server_jar || ! -f $client_jar || ! -f $watcher_jar ]]; then
   echo "building the jars (first run only)..." >&2
   (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed" 1
