@@ -55,13 +55,19 @@ final class Lab {
      */
     static Session session(List<String> serverOptions, List<String> clientOptions)
             throws IOException, InterruptedException {
+        return session("127.0.0.1", serverOptions, clientOptions);
+    }
+
+    /** A session whose client connects to {@code host} (give the server a matching {@code --bind}). */
+    static Session session(String host, List<String> serverOptions, List<String> clientOptions)
+            throws IOException, InterruptedException {
         Server server = server(serverOptions.toArray(String[]::new));
         KernelWatch kernel = null;
         try {
             kernel = new KernelWatch(server.port);
             Keyboard keyboard = new Keyboard();
             List<String> args = new ArrayList<>(clientOptions);
-            args.addAll(List.of("127.0.0.1", String.valueOf(server.port)));
+            args.addAll(List.of(host, String.valueOf(server.port)));
             Program client = client(keyboard, args.toArray(String[]::new));
             kernel.awaitEstablished(STARTUP);
             return new Session(server, kernel, keyboard, client);
