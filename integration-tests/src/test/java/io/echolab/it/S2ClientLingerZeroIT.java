@@ -1,9 +1,7 @@
 package io.echolab.it;
 
-import static io.echolab.it.LabContainer.PORT;
 import static io.echolab.it.Scenarios.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -26,16 +24,7 @@ class S2ClientLingerZeroIT {
 
             assertEquals(ExitCode.OK, lab.awaitExit("server", STARTUP), lab.err("server"));
             assertEquals(ExitCode.OK, lab.awaitExit("client", STARTUP), lab.err("client"));
-            WatchLog log = lab.awaitWatch("both ends gone", STARTUP, l -> l.clientSide(PORT).orElseThrow().gone()
-                    && l.serverSide(PORT).orElseThrow().gone());
-            WatchLog.Connection client = log.clientSide(PORT).orElseThrow();
-            WatchLog.Connection server = log.serverSide(PORT).orElseThrow();
-            assertEquals(List.of("ESTABLISHED", "CLOSED"), client.afterHandshake(), log.describe());
-            assertEquals(List.of("ESTABLISHED", "CLOSED"), server.afterHandshake(), log.describe());
-            Scenarios.assertEndedTogether(client, server);
-            for (String closing : List.of("FIN_WAIT2", "CLOSE_WAIT", "TIME_WAIT")) {
-                assertFalse(log.anyIn(closing), "RST, not FIN: no " + closing + " anywhere\n" + log.describe());
-            }
+            Scenarios.assertResetEndedBoth(lab);
             assertTrue(lab.out("server").contains("read from client[0] error: [Connection reset by peer]\n"
                     + "server close client socket\n"), lab.out("server"));
         }

@@ -1,9 +1,7 @@
 package io.echolab.it;
 
-import static io.echolab.it.LabContainer.PORT;
 import static io.echolab.it.Scenarios.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
 import java.util.Map;
@@ -27,16 +25,7 @@ class S8UnreadDataResetIT {
 
             assertEquals(ExitCode.IO, lab.awaitExit("client", STARTUP), lab.out("client"));
             assertEquals("read from server failed: Connection reset by peer\n", lab.err("client"));
-            WatchLog log = lab.awaitWatch("both ends gone", STARTUP, l -> l.clientSide(PORT).orElseThrow().gone()
-                    && l.serverSide(PORT).orElseThrow().gone());
-            WatchLog.Connection client = log.clientSide(PORT).orElseThrow();
-            WatchLog.Connection server = log.serverSide(PORT).orElseThrow();
-            assertEquals(List.of("ESTABLISHED", "CLOSED"), client.afterHandshake(), log.describe());
-            assertEquals(List.of("ESTABLISHED", "CLOSED"), server.afterHandshake(), log.describe());
-            Scenarios.assertEndedTogether(client, server);
-            for (String closing : List.of("FIN_WAIT2", "CLOSE_WAIT", "TIME_WAIT")) {
-                assertFalse(log.anyIn(closing), "RST, not FIN: no " + closing + "\n" + log.describe());
-            }
+            Scenarios.assertResetEndedBoth(lab);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.echolab.it;
 
 import static io.echolab.it.LabContainer.PORT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What the Docker ITs share: waits and assertions on the watcher's log, with their tolerances stated once. */
 final class Scenarios {
@@ -78,6 +81,34 @@ final class Scenarios {
         lab.type("client", "aa\n");
         lab.awaitLine("client", "Message from server: aa", STARTUP);
         lab.type("client", "q\n");
+    }
+
+    /** Waits until the watcher has seen both ends of the article's connection and both have vanished. */
+    static WatchLog awaitBothGone(LabContainer lab) throws InterruptedException {
+        return lab.awaitWatch("both ends gone", STARTUP, log -> gone(log.clientSide(PORT)) && gone(log.serverSide(PORT)));
+    }
+
+    private static boolean gone(Optional<WatchLog.Connection> side) {
+        return side.map(WatchLog.Connection::gone).orElse(false);
+    }
+
+    /**
+     * Asserts what a RST leaves, once both ends are gone: each went from ESTABLISHED straight to gone, at the
+     * same moment, and nothing on the port passed through FIN_WAIT2, CLOSE_WAIT or TIME_WAIT.
+     */
+    static WatchLog assertResetEndedBoth(LabContainer lab) throws InterruptedException {
+        WatchLog log = awaitBothGone(lab);
+        WatchLog.Connection client = log.clientSide(PORT).orElseThrow();
+        WatchLog.Connection server = log.serverSide(PORT).orElseThrow();
+        assertEquals(List.of("ESTABLISHED", "CLOSED"), client.afterHandshake(), "RST: no closing state on the client\n"
+                + log.describe());
+        assertEquals(List.of("ESTABLISHED", "CLOSED"), server.afterHandshake(), "RST: no closing state on the server\n"
+                + log.describe());
+        assertEndedTogether(client, server);
+        for (String closing : List.of("FIN_WAIT2", "CLOSE_WAIT", "TIME_WAIT")) {
+            assertFalse(log.anyIn(closing), "RST, not FIN: no " + closing + " anywhere\n" + log.describe());
+        }
+        return log;
     }
 
     /** Asserts the two ends vanished from the table together, as a RST makes them. */
