@@ -116,13 +116,7 @@ public final class EchoClient {
             int received = 0;
             while (received < n) {
                 echo.clear().limit(n - received);
-                int read;
-                try {
-                    read = socket.read(echo);
-                } catch (IOException e) {
-                    out.endLine();
-                    throw new ClientFailure("read from server failed: " + NetworkErrors.reason(e), ExitCode.IO);
-                }
+                int read = read(socket, echo);
                 if (read < 0) {
                     out.endLine();
                     throw new ClientFailure("server closed", ExitCode.IO);
@@ -159,13 +153,7 @@ public final class EchoClient {
         boolean atLineStart = true;
         while (true) {
             buffer.clear();
-            int read;
-            try {
-                read = socket.read(buffer);
-            } catch (IOException e) {
-                out.endLine();
-                throw new ClientFailure("read from server failed: " + NetworkErrors.reason(e), ExitCode.IO);
-            }
+            int read = read(socket, buffer);
             if (read < 0) {
                 out.endLine();
                 out.line("server closed");
@@ -182,6 +170,16 @@ public final class EchoClient {
                 atLineStart = bytes[i] == '\n';
             }
             out.bytes(bytes, start, read - start);
+        }
+    }
+
+    /** read(2) on the socket: the bytes read, or -1 at the server's EOF; a failure is echo_client2.c's line. */
+    private int read(SocketChannel socket, ByteBuffer buffer) throws ClientFailure {
+        try {
+            return socket.read(buffer);
+        } catch (IOException e) {
+            out.endLine();
+            throw new ClientFailure("read from server failed: " + NetworkErrors.reason(e), ExitCode.IO);
         }
     }
 
