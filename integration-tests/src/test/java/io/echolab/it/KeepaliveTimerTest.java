@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
+import io.echolab.watcher.proc.TcpSocket;
 import io.echolab.watcher.proc.TcpState;
 import io.echolab.watcher.proc.TimerKind;
 import org.junit.jupiter.api.Test;
@@ -22,16 +21,17 @@ class KeepaliveTimerTest {
     @Test
     void theAcceptedSocketCarriesTheKeepaliveTimer() throws Exception {
         try (Lab.Session session = Lab.session(List.of("--keepalive", "3s/1s/2", "--close-delay", "0"), List.of("--hold", "0"))) {
-
-            Connection serverSide = session.kernel().await("the keepalive timer on the server's socket", STARTUP,
-                    session.kernel()::serverSide, c -> c.last().timerAtStart() == TimerKind.KEEPALIVE);
-            Phase established = serverSide.last();
-            assertEquals(TcpState.ESTABLISHED, established.state());
-            Duration left = established.timerRemainingAtStart();
+            KernelWatch kernel = session.kernel();
+            // The kernel lists the accepted socket before accept() returns and the server sets keepalive on it,
+            // so the timer is read from the rows as they are now, not from when the row first appeared.
+            TcpSocket server = kernel.awaitRow("the keepalive timer on the server's socket", STARTUP,
+                    kernel.serverSide().orElseThrow(), row -> row.timer() == TimerKind.KEEPALIVE);
+            assertEquals(TcpState.ESTABLISHED, server.state());
+            Duration left = server.timerRemaining();
             assertTrue(left.compareTo(Duration.ZERO) > 0 && left.compareTo(Duration.ofSeconds(3)) <= 0,
                     "the first probe is due within the 3 s idle time, not tcp_keepalive_time's 2 hours: " + left);
-            assertEquals(TimerKind.OFF, session.kernel().clientSide().orElseThrow().last().timerAtStart(),
-                    "the client did not ask for keepalive\n" + session.kernel().describe());
+            TcpSocket client = kernel.row(kernel.clientSide().orElseThrow()).orElseThrow();
+            assertEquals(TimerKind.OFF, client.timer(), "the client did not ask for keepalive: " + client);
 
             session.keyboard().close();
             session.client().awaitExit(STARTUP);

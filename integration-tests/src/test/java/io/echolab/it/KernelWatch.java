@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import io.echolab.watcher.ConnectionKey;
 import io.echolab.watcher.Timeline;
 import io.echolab.watcher.Timeline.Connection;
+import io.echolab.watcher.WatchListener;
 import io.echolab.watcher.Watcher;
 import io.echolab.watcher.proc.ProcNetTcp;
+import io.echolab.watcher.proc.TcpSocket;
 import io.echolab.watcher.proc.TcpState;
 
 /**
@@ -23,6 +27,8 @@ final class KernelWatch implements AutoCloseable {
 
     private final int serverPort;
     private final Timeline timeline = new Timeline();
+    /** The rows of the latest poll: what the kernel shows now, timers included. */
+    private final AtomicReference<List<TcpSocket>> latest = new AtomicReference<>(List.of());
     private final Watcher watcher;
     private final Thread thread;
     private volatile IOException failure;
@@ -30,7 +36,12 @@ final class KernelWatch implements AutoCloseable {
     KernelWatch(int serverPort) throws IOException {
         this.serverPort = serverPort;
         watcher = new Watcher(() -> ProcNetTcp.read(Path.of("/proc")), row -> ConnectionKey.of(row).hasPort(serverPort),
-                Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline));
+                Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline, new WatchListener() {
+                    @Override
+                    public void onSample(Instant time, List<TcpSocket> matching) {
+                        latest.set(matching);
+                    }
+                }));
         watcher.poll(); // the listener is there before any client: seen before the scenario starts
         thread = new Thread(() -> {
             try {
@@ -88,6 +99,32 @@ final class KernelWatch implements AutoCloseable {
             }
             Thread.sleep(5); // the watcher polls every 1 ms; check its timeline every 5
         }
+    }
+
+    /**
+     * Waits until the latest poll has a row of {@code connection} that satisfies the condition, and returns it:
+     * for what changes within a state, such as a timer set after the row first appeared.
+     */
+    TcpSocket awaitRow(String what, Duration timeout, Connection connection, Predicate<TcpSocket> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<TcpSocket> row = latest.get().stream()
+                    .filter(r -> ConnectionKey.of(r).equals(connection.key()) && condition.test(r)).findFirst();
+            if (row.isPresent()) {
+                return row.get();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last poll:\n"
+                        + latest.get());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The row of {@code connection} in the latest poll. */
+    Optional<TcpSocket> row(Connection connection) {
+        return latest.get().stream().filter(r -> ConnectionKey.of(r).equals(connection.key())).findFirst();
     }
 
     /** Waits until the kernel shows the connection ESTABLISHED on both ends, as a person at the prompt would see it. */
