@@ -1,9 +1,7 @@
 package io.echolab.it;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +40,6 @@ final class Lab {
     static Program client(InputStream stdin, String... args) {
         OutputSink stdout = new OutputSink();
         return new Program("echo-client", stdout, EchoClientCommand.newCommandLine(stdin, stdout, false), args);
-    }
-
-    /** A client whose standard input is these bytes, then EOF. */
-    static Program client(String stdin, String... args) {
-        return client(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
     }
 
     /**

@@ -2,8 +2,6 @@ package io.echolab.it;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
@@ -164,10 +162,8 @@ final class LabContainer implements AutoCloseable {
 
     /** Everything a failed wait needs to be understood: each program's output and the watcher's view. */
     String diagnostics() {
-        List<String> parts = new ArrayList<>();
-        parts.add(exec("sh", "-c", "for f in /tmp/*.out /tmp/*.err /tmp/*.rc; do [ -s \"$f\" ] && "
-                + "{ echo \"== $f\"; tail -c 4000 \"$f\"; }; done; echo '== ss -tan'; ss -tan").getStdout());
-        return String.join("\n", parts);
+        return exec("sh", "-c", "for f in /tmp/*.out /tmp/*.err /tmp/*.rc; do [ -s \"$f\" ] && "
+                + "{ echo \"== $f\"; tail -c 4000 \"$f\"; }; done; echo '== ss -tan'; ss -tan").getStdout();
     }
 
     private static String quote(String arg) {

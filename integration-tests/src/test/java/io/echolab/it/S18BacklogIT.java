@@ -26,9 +26,7 @@ class S18BacklogIT {
     @Test
     void theAcceptQueueHoldsWhatTheServerHasNotAccepted() throws Exception {
         try (LabContainer lab = LabContainer.start("S18", Map.of())) {
-            lab.run("server", "echo-server", String.valueOf(PORT)); // backlog 5, one client at a time
-            lab.awaitLine("server", "waiting connection to accept...", STARTUP);
-            lab.startWatcher();
+            Scenarios.serve(lab); // the defaults: backlog 5, one client at a time
             for (int i = 0; i < CLIENTS; i++) {
                 lab.runWithKeyboard("client" + i, "echo-client", "127.0.0.1", String.valueOf(PORT));
             }

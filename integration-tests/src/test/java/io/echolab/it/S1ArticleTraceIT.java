@@ -1,6 +1,7 @@
 package io.echolab.it;
 
 import static io.echolab.it.LabContainer.PORT;
+import static io.echolab.it.Scenarios.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,19 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DockerRequired.class)
 class S1ArticleTraceIT {
 
-    private static final Duration STARTUP = Duration.ofSeconds(30);
-
     @Test
     void closeWaitAndFinWait2ForTenSecondsThenSixtySecondsOfTimeWait() throws Exception {
         try (LabContainer lab = LabContainer.start("S1", Map.of())) {
-            lab.run("server", "echo-server", String.valueOf(PORT));
-            lab.awaitLine("server", "waiting connection to accept...", STARTUP);
-            lab.startWatcher();
-            lab.runWithKeyboard("client", "echo-client", "--hold", "60s", "127.0.0.1", String.valueOf(PORT));
-            Scenarios.awaitEstablished(lab, STARTUP);
-            lab.type("client", "aa\n");
-            lab.awaitLine("client", "Message from server: aa", STARTUP);
-            lab.type("client", "q\n");
+            Scenarios.connect(lab, List.of(), List.of("--hold", "60s")); // the server with echo_server2.c's defaults
+            Scenarios.echoAndQuit(lab);
 
             WatchLog log = lab.awaitWatch("the client's TIME_WAIT to expire", Duration.ofSeconds(90),
                     l -> l.clientSide(PORT).map(WatchLog.Connection::gone).orElse(false));

@@ -32,11 +32,7 @@ final class Scenarios {
 
     /** Starts the watcher, a server with these options and a client at its prompt, and waits for ESTABLISHED. */
     static void connect(LabContainer lab, List<String> serverOptions, List<String> clientOptions) throws InterruptedException {
-        List<String> server = new ArrayList<>(serverOptions);
-        server.add(String.valueOf(PORT));
-        lab.run("server", "echo-server", server.toArray(String[]::new));
-        lab.awaitLine("server", "waiting connection to accept...", STARTUP);
-        lab.startWatcher();
+        serve(lab, serverOptions.toArray(String[]::new));
         List<String> client = new ArrayList<>(clientOptions);
         client.addAll(List.of("127.0.0.1", String.valueOf(PORT)));
         lab.runWithKeyboard("client", "echo-client", client.toArray(String[]::new));
@@ -57,7 +53,14 @@ final class Scenarios {
 
     /** Starts the watcher and a server that serves forever and closes at once after each client's EOF. */
     static void loadServer(LabContainer lab) throws InterruptedException {
-        lab.run("server", "echo-server", "--clients", "0", "--close-delay", "0", String.valueOf(PORT));
+        serve(lab, "--clients", "0", "--close-delay", "0");
+    }
+
+    /** Starts a server with these options on the article's port, then the watcher once it listens. */
+    static void serve(LabContainer lab, String... serverOptions) throws InterruptedException {
+        List<String> server = new ArrayList<>(List.of(serverOptions));
+        server.add(String.valueOf(PORT));
+        lab.run("server", "echo-server", server.toArray(String[]::new));
         lab.awaitLine("server", "waiting connection to accept...", STARTUP);
         lab.startWatcher();
     }
