@@ -10,7 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 
-import io.echolab.watcher.Timeline.Connection;
+import io.echolab.watcher.model.Connection;
 import org.junit.jupiter.api.Test;
 
 /**

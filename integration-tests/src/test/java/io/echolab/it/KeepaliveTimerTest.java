@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -10,14 +10,15 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import io.echolab.watcher.ConnectionKey;
 import io.echolab.watcher.Timeline;
-import io.echolab.watcher.Timeline.Connection;
 import io.echolab.watcher.WatchListener;
 import io.echolab.watcher.Watcher;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.proc.ProcNetTcp;
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
 
 /**
  * The state-watcher polling this machine's real /proc/net/tcp{,6} every millisecond for one port, with the
@@ -138,7 +139,7 @@ final class KernelWatch implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         for (Connection c : timeline.connections()) {
             text.append(c.key()).append(c.gone() ? " (gone)" : "").append('\n');
-            for (Timeline.Phase p : c.phases()) {
+            for (Phase p : c.phases()) {
                 text.append("  ").append(p.state()).append(" from ").append(p.start())
                         .append(p.duration().map(d -> " for " + d.toMillis() + " ms").orElse(" (lasting)"))
                         .append(", timer ").append(p.timerAtStart()).append(' ')

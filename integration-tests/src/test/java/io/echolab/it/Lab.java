@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 
 import io.echolab.client.EchoClientCommand;
 import io.echolab.server.EchoServerCommand;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpState;
 
 /** Starts the lab's programs for a scenario and holds the assertions' shared vocabulary. */
 final class Lab {

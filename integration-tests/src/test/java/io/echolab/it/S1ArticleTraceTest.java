@@ -13,10 +13,10 @@ import java.time.Duration;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.echolab.common.ExitCode;
+import io.echolab.watcher.model.Connection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

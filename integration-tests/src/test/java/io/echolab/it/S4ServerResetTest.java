@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 
 /** S4: the server resets with {@code --linger 0}: after the client's close, and closing first. */

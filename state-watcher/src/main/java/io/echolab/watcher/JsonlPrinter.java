@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
+import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.report.JsonlRenderer;
 
 /** Prints one JSON line per change, flushed at once so {@code jq} sees it live. */

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.report.NetstatRenderer;
 
 /**

@@ -22,10 +22,10 @@ import io.echolab.common.ExitCode;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.VersionProvider;
+import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import io.echolab.watcher.proc.ProcNetTcp;
 import io.echolab.watcher.report.TimelineRenderer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
 /** The state-watcher program: the article's netstat loop, reading the kernel's socket tables directly. */
 @Command(name = "state-watcher", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -142,7 +143,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
         }
 
         // Report
-        List<Timeline.Connection> connections = timeline.connections();
+        List<Connection> connections = timeline.connections();
         if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
             TimelineRenderer.render(connections, clock.instant(), zone).forEach(out::println);
             out.flush();

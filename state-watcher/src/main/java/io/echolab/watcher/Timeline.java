@@ -10,82 +10,19 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 
 /**
  * Each connection's life as a list of phases, one per state, built from a {@link Watcher}'s changes.
  * Attach it before the first poll. Safe to read from any thread while the watcher runs.
  */
 public final class Timeline implements WatchListener {
-
-    /**
-     * One state of one connection.
-     *
-     * @param start     the poll that first saw the state
-     * @param end       the poll that first saw the next state or no row; null while it lasts
-     * @param startSeen false when the state was already there when watching began: the real start is earlier
-     * @param timerAtStart          the timer running when the state was first seen
-     * @param timerRemainingAtStart its time left then (TIME_WAIT starts near 60 s)
-     * @param maxRetransmits        the highest {@code retrnsmt} seen during the state
-     */
-    public record Phase(TcpState state, Instant start, Instant end, boolean startSeen, TimerKind timerAtStart,
-            Duration timerRemainingAtStart, int maxRetransmits) {
-
-        public Phase {
-            Objects.requireNonNull(state, "state");
-            Objects.requireNonNull(start, "start");
-            Objects.requireNonNull(timerAtStart, "timerAtStart");
-            Objects.requireNonNull(timerRemainingAtStart, "timerRemainingAtStart");
-            if (end != null && end.isBefore(start)) {
-                throw new IllegalArgumentException("a phase cannot end (" + end + ") before it starts (" + start + ")");
-            }
-        }
-
-        /** From start to end, once it has ended; a lower bound if the start was not seen. */
-        public Optional<Duration> duration() {
-            return end == null ? Optional.empty() : Optional.of(Duration.between(start, end));
-        }
-
-        Phase endingAt(Instant time) {
-            return new Phase(state, start, time, startSeen, timerAtStart, timerRemainingAtStart, maxRetransmits);
-        }
-
-        Phase withRetransmits(int retransmits) {
-            return retransmits <= maxRetransmits ? this
-                    : new Phase(state, start, end, startSeen, timerAtStart, timerRemainingAtStart, retransmits);
-        }
-    }
-
-    /**
-     * One connection: its phases in order, and whether its row has vanished (the last phase's end says when).
-     */
-    public record Connection(ConnectionKey key, List<Phase> phases, boolean gone) {
-
-        public Connection {
-            Objects.requireNonNull(key, "key");
-            phases = List.copyOf(phases);
-            if (phases.isEmpty()) {
-                throw new IllegalArgumentException("a connection has at least one phase");
-            }
-        }
-
-        /** The states in order, e.g. ESTABLISHED, FIN_WAIT2, TIME_WAIT. */
-        public List<TcpState> states() {
-            return phases.stream().map(Phase::state).toList();
-        }
-
-        /** The first phase in this state, if there was one. */
-        public Optional<Phase> phase(TcpState state) {
-            return phases.stream().filter(p -> p.state() == state).findFirst();
-        }
-
-        /** The phase in progress, or the one that ended when the row vanished. */
-        public Phase last() {
-            return phases.get(phases.size() - 1);
-        }
-    }
 
     /** A connection while it is being built. */
     private static final class Builder {

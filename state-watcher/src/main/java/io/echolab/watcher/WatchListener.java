@@ -3,7 +3,8 @@ package io.echolab.watcher;
 import java.time.Instant;
 import java.util.List;
 
-import io.echolab.watcher.proc.TcpSocket;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
 
 /** Hears what a {@link Watcher} sees; called on the polling thread, changes first, then the sample. */
 public interface WatchListener {

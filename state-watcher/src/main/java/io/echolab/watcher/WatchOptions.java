@@ -8,7 +8,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import io.echolab.watcher.proc.TcpSocket;
+import io.echolab.watcher.model.TcpSocket;
 
 /**
  * What to watch and how to print it, as the command line gave it.

@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
 
 /**
  * The netstat loop done right: samples the socket table every interval, keeps the rows that pass the filter,

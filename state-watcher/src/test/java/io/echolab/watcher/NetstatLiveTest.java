@@ -19,12 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.proc.ProcNetTcp;
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
 import io.echolab.watcher.report.NetstatRenderer;
+import org.junit.jupiter.api.Test;
 
 /** Our rows against /usr/bin/netstat's for the same live loopback sockets. */
 class NetstatLiveTest {

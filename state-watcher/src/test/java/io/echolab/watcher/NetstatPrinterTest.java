@@ -9,9 +9,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
-
-import io.echolab.watcher.proc.TcpState;
 
 /** When the netstat output prints a block: on a change of sockets or states, or at every poll. */
 class NetstatPrinterTest {

@@ -13,9 +13,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 
 /** Test doubles for the diff: samples played in order (the last one repeats), and a clock moved by hand. */
 final class ScriptedSource implements Watcher.SocketSource {

@@ -12,12 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import io.echolab.watcher.ScriptedSource.ManualClock;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpState;
+import org.junit.jupiter.api.Test;
 
 /** Phases built from a watcher's changes over scripted rows. */
 class TimelineTest {

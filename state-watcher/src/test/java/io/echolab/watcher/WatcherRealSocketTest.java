@@ -19,13 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.Test;
-
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import io.echolab.watcher.proc.ProcNetTcp;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import org.junit.jupiter.api.Test;
 
 /** The watcher on this machine's real /proc, watching real sockets on 127.0.0.1 close (LAB.md's S1, shortened). */
 class WatcherRealSocketTest {

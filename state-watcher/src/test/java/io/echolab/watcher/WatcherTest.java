@@ -19,11 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-
 import io.echolab.watcher.ScriptedSource.ManualClock;
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import org.junit.jupiter.api.Test;
 
 /** The poll-to-poll diff and the loop, with scripted rows (no kernel claim here). */
 class WatcherTest {

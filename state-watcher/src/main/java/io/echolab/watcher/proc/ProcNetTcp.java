@@ -14,6 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
+
 /**
  * Reads the kernel's TCP socket tables, /proc/net/tcp and /proc/net/tcp6 (net/ipv4/tcp_ipv4.c,
  * net/ipv6/tcp_ipv6.c): every socket of one network namespace, TIME_WAIT rows included.

@@ -6,8 +6,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-import io.echolab.watcher.StateChange;
-import io.echolab.watcher.proc.TcpSocket;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
 
 /**
  * One JSON object per change, on one line, for jq and for tests. Every object has every field, in this

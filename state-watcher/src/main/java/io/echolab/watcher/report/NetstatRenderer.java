@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.echolab.watcher.proc.TcpSocket;
+import io.echolab.watcher.model.TcpSocket;
 
 /**
  * Rows as Linux net-tools {@code netstat -ant} prints them (netstat.c, tcp_do_one), under a timestamp line

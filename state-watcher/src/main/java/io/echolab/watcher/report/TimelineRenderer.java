@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.echolab.watcher.ConnectionKey;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TimerKind;
 
 /**
  * Each connection's states, one line each, with when each began and how long it lasted:

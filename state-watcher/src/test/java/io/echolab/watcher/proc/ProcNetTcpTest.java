@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.echolab.watcher.Fixtures;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.echolab.watcher.Fixtures;
 
 /**
  * The parser on verbatim /proc/net/tcp{,6} dumps from a 6.18 kernel. Expected values come from the

@@ -12,14 +12,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
-
-import io.echolab.watcher.ConnectionKey;
 import io.echolab.watcher.MiniJson;
-import io.echolab.watcher.StateChange;
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.StateChange;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
+import org.junit.jupiter.api.Test;
 
 /** The jsonl schema on constructed changes, read back with a strict JSON reader. */
 class JsonlRendererTest {

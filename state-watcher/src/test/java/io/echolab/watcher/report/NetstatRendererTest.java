@@ -10,15 +10,14 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
+import io.echolab.watcher.Fixtures;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
+import io.echolab.watcher.proc.ProcNetTcp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.echolab.watcher.Fixtures;
-import io.echolab.watcher.proc.ProcNetTcp;
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
 
 /** Rows against what {@code netstat -ant} (net-tools 2.10) printed for the same tables, kept in each README. */
 class NetstatRendererTest {

@@ -10,13 +10,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Phase;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
-
-import io.echolab.watcher.ConnectionKey;
-import io.echolab.watcher.Timeline.Connection;
-import io.echolab.watcher.Timeline.Phase;
-import io.echolab.watcher.proc.TcpState;
-import io.echolab.watcher.proc.TimerKind;
 
 /** The timeline text for constructed connections: the article's client and listener. */
 class TimelineRendererTest {

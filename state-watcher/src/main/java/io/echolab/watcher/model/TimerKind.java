@@ -1,4 +1,4 @@
-package io.echolab.watcher.proc;
+package io.echolab.watcher.model;
 
 /** The timer a socket has running, from the {@code tr} column of /proc/net/tcp (tcp_ipv4.c, get_tcp4_sock). */
 public enum TimerKind {

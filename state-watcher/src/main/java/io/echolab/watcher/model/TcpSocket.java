@@ -1,4 +1,4 @@
-package io.echolab.watcher.proc;
+package io.echolab.watcher.model;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;

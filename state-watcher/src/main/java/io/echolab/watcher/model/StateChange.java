@@ -1,11 +1,8 @@
-package io.echolab.watcher;
+package io.echolab.watcher.model;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-
-import io.echolab.watcher.proc.TcpSocket;
-import io.echolab.watcher.proc.TcpState;
 
 /**
  * What one poll saw happen to one connection: it appeared, changed state, or its row vanished.

@@ -1,4 +1,4 @@
-package io.echolab.watcher.proc;
+package io.echolab.watcher.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

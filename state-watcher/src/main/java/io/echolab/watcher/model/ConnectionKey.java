@@ -1,9 +1,7 @@
-package io.echolab.watcher;
+package io.echolab.watcher.model;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
-
-import io.echolab.watcher.proc.TcpSocket;
 
 /**
  * A connection's identity from one poll to the next: its table and its two ends. Not the inode, which
