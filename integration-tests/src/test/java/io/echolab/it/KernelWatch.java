@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import io.echolab.watcher.Backend;
 import io.echolab.watcher.Timeline;
 import io.echolab.watcher.WatchListener;
 import io.echolab.watcher.Watcher;
@@ -18,7 +20,6 @@ import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
-import io.echolab.watcher.proc.ProcNetTcp;
 
 /**
  * The state-watcher polling this machine's real /proc/net/tcp{,6} every millisecond for one port, with the
@@ -30,19 +31,26 @@ final class KernelWatch implements AutoCloseable {
     private final Timeline timeline = new Timeline();
     /** The rows of the latest poll: what the kernel shows now, timers included. */
     private final AtomicReference<List<TcpSocket>> latest = new AtomicReference<>(List.of());
+    private final Backend backend;
     private final Watcher watcher;
     private final Thread thread;
     private volatile IOException failure;
 
+    /** Polls /proc/net/tcp{,6}, as the article's loop did. */
     KernelWatch(int serverPort) throws IOException {
+        this(serverPort, Backend.procfs(Path.of("/proc"), Set.of(serverPort)));
+    }
+
+    /** Watches through {@code backend}, which it closes with itself. */
+    KernelWatch(int serverPort, Backend backend) throws IOException {
         this.serverPort = serverPort;
-        watcher = new Watcher(() -> ProcNetTcp.read(Path.of("/proc")), row -> ConnectionKey.of(row).hasPort(serverPort),
-                Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline, new WatchListener() {
-                    @Override
-                    public void onSample(Instant time, List<TcpSocket> matching) {
-                        latest.set(matching);
-                    }
-                }));
+        this.backend = backend;
+        watcher = new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline, new WatchListener() {
+            @Override
+            public void onSample(Instant time, List<TcpSocket> view) {
+                latest.set(view);
+            }
+        }));
         watcher.poll(); // the listener is there before any client: seen before the scenario starts
         thread = new Thread(() -> {
             try {
@@ -156,6 +164,8 @@ final class KernelWatch implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            backend.close();
         }
     }
 }

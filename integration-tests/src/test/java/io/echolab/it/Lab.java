@@ -54,10 +54,22 @@ final class Lab {
     /** A session whose client connects to {@code host} (give the server a matching {@code --bind}). */
     static Session session(String host, List<String> serverOptions, List<String> clientOptions)
             throws IOException, InterruptedException {
+        return session(host, serverOptions, clientOptions, KernelWatch::new);
+    }
+
+    /** How a session watches the server's port: /proc by default, or another backend. */
+    @FunctionalInterface
+    interface Watching {
+        KernelWatch on(int port) throws IOException;
+    }
+
+    /** A session watched the given way. */
+    static Session session(String host, List<String> serverOptions, List<String> clientOptions, Watching watching)
+            throws IOException, InterruptedException {
         Server server = server(serverOptions.toArray(String[]::new));
         KernelWatch kernel = null;
         try {
-            kernel = new KernelWatch(server.port);
+            kernel = watching.on(server.port);
             Keyboard keyboard = new Keyboard();
             List<String> args = new ArrayList<>(clientOptions);
             args.addAll(List.of(host, String.valueOf(server.port)));

@@ -87,12 +87,15 @@ final class WatchLog {
         this.events = List.copyOf(events);
     }
 
-    /** Parses whole lines; a last line still being written (no newline yet) waits for the next read. */
+    /**
+     * Parses whole lines; a last line still being written (no newline yet) waits for the next read. The first
+     * line, which says how the watcher watches ({@code "event":"start"}), is no change.
+     */
     static WatchLog parse(String jsonl) {
         List<Event> events = new ArrayList<>();
         int end = jsonl.lastIndexOf('\n');
         for (String line : jsonl.substring(0, end + 1).split("\n")) {
-            if (!line.isBlank()) {
+            if (!line.isBlank() && !line.startsWith("{\"event\":\"start\"")) {
                 events.add(event(line));
             }
         }

@@ -1,54 +1,49 @@
 package io.echolab.watcher;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
-import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
-import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.report.NetstatRenderer;
 
 /**
- * Prints the article's loop output: a timestamp and the netstat rows, each time the matching sockets or
- * their states change (queues and timers alone do not count), or at every poll.
+ * Prints the article's loop output: a timestamp and the netstat rows, each time a watched connection
+ * appears, changes state or goes (queues and timers alone do not count), or at every poll.
  */
 final class NetstatPrinter implements WatchListener {
 
-    /** What makes a snapshot different from the one before. */
-    private record RowState(ConnectionKey key, TcpState state) {
-    }
-
-    private final PrintWriter out;
+    private final Output out;
     private final ZoneId zone;
     private final boolean everyPoll;
-    private Map<RowState, Long> last;
+    private final boolean micros;
+    private Instant lastPrinted;
 
-    NetstatPrinter(PrintWriter out, ZoneId zone, boolean everyPoll) {
+    /**
+     * @param micros timestamps to the microsecond: the backend's changes carry the kernel's timestamps
+     */
+    NetstatPrinter(Output out, ZoneId zone, boolean everyPoll, boolean micros) {
         this.out = out;
         this.zone = zone;
         this.everyPoll = everyPoll;
+        this.micros = micros;
     }
 
     @Override
-    public void onSample(Instant time, List<TcpSocket> matching) {
-        Map<RowState, Long> now = matching.stream()
-                .map(socket -> new RowState(ConnectionKey.of(socket), socket.state()))
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-        if (!everyPoll && now.equals(last)) {
-            return;
+    public void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
+        print(time, view);
+    }
+
+    @Override
+    public void onSample(Instant time, List<TcpSocket> view) {
+        if (everyPoll && !time.equals(lastPrinted)) {
+            print(time, view);
         }
-        last = now;
-        NetstatRenderer.snapshot(time, zone, matching).forEach(out::println);
-        out.flush();
-        if (out.checkError()) {
-            throw new UncheckedIOException(new IOException("standard output is closed"));
-        }
+    }
+
+    private void print(Instant time, List<TcpSocket> view) {
+        lastPrinted = time;
+        out.print(NetstatRenderer.snapshot(time, zone, view, micros));
     }
 }

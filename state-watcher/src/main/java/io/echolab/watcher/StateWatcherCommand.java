@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import io.echolab.common.DurationConverter;
 import io.echolab.common.ExitCode;
@@ -23,8 +26,8 @@ import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.proc.MalformedProcRowException;
-import io.echolab.watcher.proc.ProcNetTcp;
 import io.echolab.watcher.report.TimelineRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -39,8 +42,10 @@ import picocli.CommandLine;
 @Command(name = "state-watcher", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Watch the kernel's TCP states the way the article's loop (date; netstat -a | grep PORT; "
-                + "sleep 0.001) did, but from /proc/net/tcp and /proc/net/tcp6 directly: every state, TIME_WAIT "
-                + "and orphaned FIN_WAIT2 included, with their timers. IPv4-mapped addresses (::ffff:127.0.0.1) "
+                + "sleep 0.001) did, but from the kernel directly: every state, TIME_WAIT and orphaned FIN_WAIT2 "
+                + "included, with their timers. As root it hears every transition from the "
+                + "sock:inet_sock_set_state tracepoint, SYN_SENT and LAST_ACK too; otherwise it polls "
+                + "NETLINK_SOCK_DIAG as ss does, or /proc/net/tcp. IPv4-mapped addresses (::ffff:127.0.0.1) "
                 + "are shown as IPv4.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -49,15 +54,18 @@ import picocli.CommandLine;
             "2:bad options",
             "65:a row of /proc/net/tcp did not parse (the message names it)",
             "66:no such process (--pid) or no such table (--proc-root)",
-            "74:reading the table failed, or standard output closed",
-            "77:permission denied (another user's --pid needs root)"},
+            "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
+            "74:reading the kernel's table failed, or standard output closed",
+            "77:permission denied: --backend trace without root, or another user's --pid",
+            "130:a second Ctrl-C: ended at once"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  state-watcher --port 11233                  the article's loop, on changes",
             "  state-watcher --port 11233 --every-poll     every poll, as the shell loop",
             "  state-watcher --port 11233 --format timeline    states and durations at exit",
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
-            "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s"})
+            "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
+            "  sudo state-watcher --backend trace --port 11233    every transition, to the microsecond"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec
@@ -69,8 +77,9 @@ public final class StateWatcherCommand implements Callable<Integer> {
     List<Integer> ports = new ArrayList<>();
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10ms", converter = DurationConverter.class,
-            description = "Time from one poll to the next (default: ${DEFAULT-VALUE}, 100 polls a second). 1ms works, at more CPU; "
-                    + "states shorter than a poll (FIN_WAIT1, LAST_ACK on loopback) are seldom seen at any interval.")
+            description = "Time from one poll to the next (default: ${DEFAULT-VALUE}, 100 polls a second). 1ms works, at more CPU. "
+                    + "Polled, states shorter than a poll (SYN_SENT, LAST_ACK on loopback) are seen only by chance; with "
+                    + "the trace backend every transition is seen, and polls only look up time-wait sockets and details.")
     Duration interval;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -82,7 +91,8 @@ public final class StateWatcherCommand implements Callable<Integer> {
             completionCandidates = OutputFormat.Labels.class,
             description = "netstat (default): a timestamp line (date and time to the millisecond) and the rows "
                     + "as netstat -ant prints them, each time the sockets or their states change. "
-                    + "jsonl: one JSON object per change (new, change, gone), for jq. "
+                    + "jsonl: one JSON object per change (new, change, gone), for jq; times in UTC, to the microsecond "
+                    + "with the trace backend; the first line says which backend. "
                     + "timeline: at exit, each connection's states with when they began and how long they lasted.")
     OutputFormat format;
 
@@ -98,57 +108,135 @@ public final class StateWatcherCommand implements Callable<Integer> {
             description = "Read DIR/net/tcp and DIR/net/tcp6 instead of /proc's: saved tables, fixtures.")
     Path procRoot;
 
-    public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendChoice.Converter.class,
+            completionCandidates = BackendChoice.Labels.class,
+            description = "Where the states come from: ${COMPLETION-CANDIDATES}. trace: the sock:inet_sock_set_state "
+                    + "tracepoint, every transition with the kernel's timestamp (root; a private tracefs instance, "
+                    + "removed at exit), with netlink for time-wait sockets. netlink: NETLINK_SOCK_DIAG, as ss, the port "
+                    + "filter applied in the kernel. procfs: /proc/net/tcp{,6}, as netstat. auto (default): trace "
+                    + "where it can, else netlink, else procfs.")
+    BackendChoice backend;
+
+    @Option(names = {"-v", "--verbose"}, description = "Say on standard error which backend is used, and why others were not.")
+    boolean verbose;
+
+    /** Whether standard output's reader has gone, asked without writing; main asks the kernel. */
+    private final BooleanSupplier readerGone;
+
+    StateWatcherCommand(BooleanSupplier readerGone) {
+        this.readerGone = readerGone;
     }
 
-    /** The command line as main runs it: usage errors and failures are one line on stderr, never a stack trace. */
+    public static void main(String[] args) {
+        System.exit(OneLineErrors.install(new CommandLine(new StateWatcherCommand(Stdout::readerGone))).execute(args));
+    }
+
+    /**
+     * The command line as main runs it, for tests that set its output: usage errors and failures are one line
+     * on stderr, never a stack trace.
+     */
     public static CommandLine newCommandLine() {
-        return OneLineErrors.install(new CommandLine(new StateWatcherCommand()));
+        return OneLineErrors.install(new CommandLine(new StateWatcherCommand(() -> false)));
     }
 
     @Override
     public Integer call() {
         WatchOptions options = options();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Output out = new Output(spec.commandLine().getOut(), readerGone);
         Clock clock = Clock.systemUTC();
         ZoneId zone = ZoneId.systemDefault();
 
-        // Configure
-        Timeline timeline = new Timeline();
-        List<WatchListener> listeners = switch (options.format()) {
-            case NETSTAT -> List.of(new NetstatPrinter(out, zone, options.everyPoll()));
-            case JSONL -> List.of(new JsonlPrinter(out));
-            case TIMELINE -> List.of(timeline);
-        };
-        Path root = options.procRoot();
-        Watcher watcher = new Watcher(() -> ProcNetTcp.read(root), options.filter(), options.interval(), clock, listeners);
-
-        // Watch
-        int exitCode = ExitCode.OK;
-        StopOnSignal signals = StopOnSignal.install(watcher::stop);
-        try {
-            if (options.duration().isPresent()) {
-                watcher.runFor(options.duration().get());
-            } else {
-                watcher.run();
+        // Signals first: a Ctrl-C between opening the backend and watching still ends the run our way
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        AtomicReference<Watcher> running = new AtomicReference<>();
+        AtomicReference<Backend> opened = new AtomicReference<>();
+        StopOnSignal signals = StopOnSignal.install(() -> {
+            stopRequested.set(true);
+            Watcher watcher = running.get();
+            if (watcher != null) {
+                watcher.stop();
             }
-        } catch (IOException e) {
-            Failure failure = Failure.of(e, options.pid());
-            exitCode = fail(failure.message(), failure.exitCode());
-        } catch (UncheckedIOException e) {
-            return ExitCode.IO; // standard output is gone: nobody to tell
+        }, () -> {
+            Backend backend = opened.get();
+            if (backend != null) {
+                backend.close();
+            }
+        });
+        try {
+            return watch(options, out, err, clock, zone, stopRequested, running, opened);
         } finally {
             signals.close();
         }
+    }
 
-        // Report
-        List<Connection> connections = timeline.connections();
-        if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
-            TimelineRenderer.render(connections, clock.instant(), zone).forEach(out::println);
-            out.flush();
+    private int watch(WatchOptions options, Output out, PrintWriter err, Clock clock, ZoneId zone,
+            AtomicBoolean stopRequested, AtomicReference<Watcher> running, AtomicReference<Backend> opened) {
+        // Configure
+        Backend source;
+        try {
+            source = Backends.open(options.backend(), options.ports(), options.procRoot(), options.pid(),
+                    procRoot != null, line -> say(err, line), verbose);
+        } catch (Backends.Unavailable e) {
+            return fail(e.getMessage(), e.exitCode());
+        } catch (IOException e) {
+            Failure failure = Failure.of(e, options.pid());
+            return fail(failure.message(), failure.exitCode());
         }
-        return exitCode;
+        opened.set(source);
+        try (source) {
+            if (verbose) {
+                say(err, "state-watcher: " + Backends.describe(source, Optional.ofNullable(procRoot)));
+            }
+            Timeline timeline = new Timeline();
+            List<WatchListener> listeners = new ArrayList<>();
+            switch (options.format()) {
+                case NETSTAT -> listeners.add(new NetstatPrinter(out, zone, options.everyPoll(), source.kernelTimestamps()));
+                case JSONL -> {
+                    JsonlPrinter jsonl = new JsonlPrinter(out, source.kernelTimestamps());
+                    jsonl.start(clock.instant(), source.name(), List.copyOf(options.ports()));
+                    listeners.add(jsonl);
+                }
+                case TIMELINE -> listeners.add(timeline);
+            }
+            listeners.add(out);
+            Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
+            running.set(watcher);
+            if (stopRequested.get()) {
+                watcher.stop();
+            }
+
+            // Watch
+            int exitCode = ExitCode.OK;
+            try {
+                if (options.duration().isPresent()) {
+                    watcher.runFor(options.duration().get());
+                } else {
+                    watcher.run();
+                }
+            } catch (IOException e) {
+                Failure failure = Failure.of(e, options.pid());
+                exitCode = fail(failure.message(), failure.exitCode());
+            }
+
+            // Report
+            List<Connection> connections = timeline.connections();
+            if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
+                out.print(TimelineRenderer.render(connections, clock.instant(), zone));
+            }
+            if (verbose && source instanceof TraceBackend trace) {
+                say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
+                        + " connections left out (another network namespace's, or gone before they could be placed)");
+            }
+            return exitCode;
+        } catch (UncheckedIOException e) {
+            return ExitCode.IO; // standard output is gone: nobody to tell
+        }
+    }
+
+    private static void say(PrintWriter err, String line) {
+        err.println(line);
+        err.flush();
     }
 
     private WatchOptions options() {
@@ -158,7 +246,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
         Path root = procRoot != null ? procRoot : pid != null ? Path.of("/proc", pid.toString()) : Path.of("/proc");
         try {
             return new WatchOptions(new LinkedHashSet<>(ports), interval, Optional.ofNullable(duration), root,
-                    pid == null ? OptionalInt.empty() : OptionalInt.of(pid), format, everyPoll);
+                    pid == null ? OptionalInt.empty() : OptionalInt.of(pid), format, everyPoll, backend);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

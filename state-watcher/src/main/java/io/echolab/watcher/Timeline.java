@@ -55,7 +55,11 @@ public final class Timeline implements WatchListener {
     private final Map<ConnectionKey, Builder> live = new HashMap<>();
 
     @Override
-    public synchronized void onChange(StateChange change) {
+    public synchronized void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
+        changes.forEach(this::apply);
+    }
+
+    private void apply(StateChange change) {
         Builder connection = live.get(change.key());
         if (change.isNew() || connection == null) {
             if (change.gone()) {
@@ -78,8 +82,8 @@ public final class Timeline implements WatchListener {
     }
 
     @Override
-    public synchronized void onSample(Instant time, List<TcpSocket> matching) {
-        for (TcpSocket row : matching) {
+    public synchronized void onSample(Instant time, List<TcpSocket> view) {
+        for (TcpSocket row : view) {
             Builder connection = live.get(ConnectionKey.of(row));
             if (connection != null) {
                 int last = connection.phases.size() - 1;

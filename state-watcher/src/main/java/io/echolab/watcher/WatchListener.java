@@ -6,14 +6,19 @@ import java.util.List;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 
-/** Hears what a {@link Watcher} sees; called on the polling thread, changes first, then the sample. */
+/** Hears what a {@link Watcher} sees; called on the watcher's thread. */
 public interface WatchListener {
 
-    /** Every poll: the rows that passed the filter, in /proc's order (tcp, then tcp6). */
-    default void onSample(Instant time, List<TcpSocket> matching) {
+    /**
+     * Connections appeared, changed state or ended at {@code time}: with a polled backend, everything a poll
+     * found changed; with the tracepoint, one transition.
+     *
+     * @param view every watched socket right after these changes
+     */
+    default void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
     }
 
-    /** A connection appeared, changed state, or vanished since the poll before. */
-    default void onChange(StateChange change) {
+    /** After every poll, changed or not: every watched socket now. */
+    default void onSample(Instant time, List<TcpSocket> view) {
     }
 }

@@ -6,9 +6,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.function.Predicate;
-
-import io.echolab.watcher.model.TcpSocket;
 
 /**
  * What to watch and how to print it, as the command line gave it.
@@ -19,7 +16,7 @@ import io.echolab.watcher.model.TcpSocket;
  * @param pid      the process whose network namespace procRoot is, when one was given
  */
 public record WatchOptions(Set<Integer> ports, Duration interval, Optional<Duration> duration, Path procRoot,
-        OptionalInt pid, OutputFormat format, boolean everyPoll) {
+        OptionalInt pid, OutputFormat format, boolean everyPoll, BackendChoice backend) {
 
     public WatchOptions {
         ports = Set.copyOf(ports);
@@ -39,16 +36,9 @@ public record WatchOptions(Set<Integer> ports, Duration interval, Optional<Durat
             throw new IllegalArgumentException("--pid must be a process id, 1 or more, not " + pid.getAsInt());
         }
         Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(backend, "backend");
         if (everyPoll && format != OutputFormat.NETSTAT) {
             throw new IllegalArgumentException("--every-poll only applies to --format netstat");
         }
-    }
-
-    /** Keeps the sockets that have a watched port at either end. */
-    public Predicate<TcpSocket> filter() {
-        if (ports.isEmpty()) {
-            return socket -> true;
-        }
-        return socket -> ports.contains(socket.local().getPort()) || ports.contains(socket.remote().getPort());
     }
 }

@@ -4,66 +4,51 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Predicate;
 
-import io.echolab.watcher.model.ConnectionKey;
-import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
-import io.echolab.watcher.model.TcpState;
 
 /**
- * The netstat loop done right: samples the socket table every interval, keeps the rows that pass the filter,
- * and tells listeners what changed since the poll before.
+ * The netstat loop done right: polls its {@link Backend} every interval, and between polls applies what the
+ * backend heard (the tracepoint's transitions) as soon as it is woken; listeners hear each change, then
+ * every poll's sockets.
  *
  * <p>Polls run on the thread that calls {@link #run()} or {@link #runFor}; {@link #stop()} may be called from
- * any thread, and stops this watcher for good. Listeners are called on the polling thread.
+ * any thread, and stops this watcher for good. Listeners are called on the polling thread. The watcher does
+ * not close its backend: its owner does.
  */
 public final class Watcher {
 
-    /** Where rows come from: {@code () -> ProcNetTcp.read(procRoot)} in production, a script in tests. */
-    @FunctionalInterface
-    public interface SocketSource {
-        List<TcpSocket> sample() throws IOException;
-    }
-
-    /** What the poll before saw of one connection. */
-    private record Seen(TcpState state, Instant since, boolean startSeen) {
-    }
-
-    private final SocketSource source;
-    private final Predicate<TcpSocket> filter;
+    private final Backend backend;
     private final long intervalNanos;
     private final Clock clock;
     private final List<WatchListener> listeners;
+    private final ConnectionTable table;
 
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean woken = new AtomicBoolean();
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final Object pollLock = new Object();
-    /** Null before the first poll. Guarded by pollLock. */
-    private Map<ConnectionKey, Seen> previous;
+    private boolean started;
 
     /**
      * @param interval time from the start of one poll to the start of the next; more than zero
-     * @param clock    stamps each poll's changes and samples
+     * @param clock    stamps each poll
      */
-    public Watcher(SocketSource source, Predicate<TcpSocket> filter, Duration interval, Clock clock,
-            List<WatchListener> listeners) {
-        this.source = Objects.requireNonNull(source, "source");
-        this.filter = Objects.requireNonNull(filter, "filter");
+    public Watcher(Backend backend, Duration interval, Clock clock, List<WatchListener> listeners) {
+        this.backend = Objects.requireNonNull(backend, "backend");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be more than 0, not " + interval);
         }
         this.intervalNanos = saturatedNanos(interval);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listeners = List.copyOf(listeners);
+        this.table = new ConnectionTable((time, changes, view) ->
+                this.listeners.forEach(listener -> listener.onChanges(time, changes, view)));
     }
 
     /** Polls until {@link #stop()} is called or the thread is interrupted. */
@@ -94,52 +79,42 @@ public final class Watcher {
     }
 
     /**
-     * One poll: sample, filter, and tell the listeners what changed, in the order the rows appear in /proc,
-     * then the vanished connections; then the sample itself.
+     * One poll: what the backend heard since the last, then the kernel's table now; listeners hear the
+     * changes, then the sockets.
      */
     public void poll() throws IOException {
         synchronized (pollLock) {
-            List<TcpSocket> matching = source.sample().stream().filter(filter).toList();
+            startOnce();
+            backend.drain(table);
+            table.flush();
             Instant now = clock.instant();
-            List<StateChange> changes = diff(now, matching);
-            for (StateChange change : changes) {
-                listeners.forEach(listener -> listener.onChange(change));
-            }
-            listeners.forEach(listener -> listener.onSample(now, matching));
+            List<TcpSocket> view = backend.poll(now, table);
+            table.flush();
+            listeners.forEach(listener -> listener.onSample(now, view));
         }
     }
 
-    private List<StateChange> diff(Instant now, List<TcpSocket> matching) {
-        boolean first = previous == null;
-        Map<ConnectionKey, Seen> before = first ? Map.of() : previous;
-        Map<ConnectionKey, Seen> current = new LinkedHashMap<>();
-        List<StateChange> changes = new ArrayList<>();
-        for (TcpSocket row : matching) {
-            ConnectionKey key = ConnectionKey.of(row);
-            if (current.containsKey(key)) {
-                // Two rows, one identity (SO_REUSEPORT listeners, or a row read twice): one connection.
-                continue;
-            }
-            Seen seen = before.get(key);
-            if (seen == null) {
-                changes.add(StateChange.appeared(now, row, first));
-                current.put(key, new Seen(row.state(), now, !first));
-            } else if (seen.state() != row.state()) {
-                changes.add(new StateChange(now, key, row.state(), seen.state(), Duration.between(seen.since(), now),
-                        seen.startSeen(), row, false));
-                current.put(key, new Seen(row.state(), now, true));
-            } else {
-                current.put(key, seen);
-            }
+    private void drain() throws IOException {
+        synchronized (pollLock) {
+            backend.drain(table);
+            table.flush();
         }
-        before.forEach((key, seen) -> {
-            if (!current.containsKey(key)) {
-                changes.add(new StateChange(now, key, null, seen.state(), Duration.between(seen.since(), now),
-                        seen.startSeen(), null, false));
-            }
-        });
-        previous = current;
-        return changes;
+    }
+
+    private void startOnce() throws IOException {
+        if (!started) {
+            started = true;
+            backend.start(this::wake);
+        }
+    }
+
+    /** Called by the backend, on any thread, when it has something to drain. */
+    private void wake() {
+        woken.set(true);
+        Thread thread = runner.get();
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void loop(long budgetNanos) throws IOException {
@@ -158,21 +133,25 @@ public final class Watcher {
                 if (next - now < 0) {
                     next = now;
                 }
-                if (budgetNanos != Long.MAX_VALUE && next - start >= budgetNanos) {
-                    parkUntil(start + budgetNanos, self);
+                boolean last = budgetNanos != Long.MAX_VALUE && next - start >= budgetNanos;
+                waitUntil(last ? start + budgetNanos : next, self);
+                if (last) {
                     return;
                 }
-                parkUntil(next, self);
             }
         } finally {
             runner.set(null);
         }
     }
 
-    /** Parks until the deadline, a stop, or an interrupt; parkNanos may also return early for no reason. */
-    private void parkUntil(long deadline, Thread self) {
+    /** Waits until the deadline, a stop, or an interrupt, draining the backend whenever it wakes us. */
+    private void waitUntil(long deadline, Thread self) throws IOException {
         long left;
         while (!stopped.get() && !self.isInterrupted() && (left = deadline - System.nanoTime()) > 0) {
+            if (woken.getAndSet(false)) {
+                drain();
+                continue;
+            }
             LockSupport.parkNanos(this, left);
         }
     }

@@ -3,35 +3,48 @@ package io.echolab.watcher;
 import static io.echolab.watcher.ScriptedSource.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import io.echolab.watcher.ScriptedSource.ManualClock;
 import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 
-/** When the netstat output prints a block: on a change of sockets or states, or at every poll. */
+/** The article's loop output over scripted polls: printed on a change of sockets or states, or every poll. */
 class NetstatPrinterTest {
 
     private static final Instant T0 = Instant.parse("2022-07-10T09:03:54Z");
 
     private final StringWriter text = new StringWriter();
+    private final ManualClock clock = new ManualClock(T0);
 
     private List<String> lines() {
         return List.of(text.toString().split("\n"));
     }
 
-    @Test
-    void printsOnlyWhenSocketsOrStatesChange() {
-        NetstatPrinter printer = new NetstatPrinter(new PrintWriter(text), ZoneOffset.UTC, false);
+    private void play(ScriptedSource source, int polls, boolean everyPoll) throws IOException {
+        NetstatPrinter printer = new NetstatPrinter(new Output(new PrintWriter(text), () -> false), ZoneOffset.UTC,
+                everyPoll, false);
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(10), clock, List.of(printer));
+        for (int i = 0; i < polls; i++) {
+            watcher.poll();
+            clock.advance(Duration.ofMillis(10));
+        }
+    }
 
-        printer.onSample(T0, List.of(row(58332, 11233, TcpState.ESTABLISHED, 0)));
-        printer.onSample(T0.plusMillis(10), List.of(row(58332, 11233, TcpState.ESTABLISHED, 2))); // retransmits only
-        printer.onSample(T0.plusMillis(20), List.of(row(58332, 11233, TcpState.FIN_WAIT2)));
-        printer.onSample(T0.plusMillis(30), List.of());
-        printer.onSample(T0.plusMillis(40), List.of());
+    @Test
+    void printsOnlyWhenSocketsOrStatesChange() throws IOException {
+        play(new ScriptedSource()
+                .then(row(58332, 11233, TcpState.ESTABLISHED, 0))
+                .then(row(58332, 11233, TcpState.ESTABLISHED, 2)) // retransmits only
+                .then(row(58332, 11233, TcpState.FIN_WAIT2))
+                .then()
+                .then(), 5, false);
 
         assertEquals(List.of(
                 "2022-07-10 09:03:54.000",
@@ -42,11 +55,8 @@ class NetstatPrinterTest {
     }
 
     @Test
-    void everyPollPrintsEverySample() {
-        NetstatPrinter printer = new NetstatPrinter(new PrintWriter(text), ZoneOffset.UTC, true);
-
-        printer.onSample(T0, List.of(row(11233, 0, TcpState.LISTEN)));
-        printer.onSample(T0.plusMillis(10), List.of(row(11233, 0, TcpState.LISTEN)));
+    void everyPollPrintsEverySample() throws IOException {
+        play(new ScriptedSource().then(row(11233, 0, TcpState.LISTEN)), 2, true);
 
         assertEquals(List.of(
                 "2022-07-10 09:03:54.000",

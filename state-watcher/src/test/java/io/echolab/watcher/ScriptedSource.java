@@ -18,7 +18,7 @@ import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.model.TimerKind;
 
 /** Test doubles for the diff: samples played in order (the last one repeats), and a clock moved by hand. */
-final class ScriptedSource implements Watcher.SocketSource {
+final class ScriptedSource implements Backend.SocketSource {
 
     private final Deque<List<TcpSocket>> samples = new ArrayDeque<>();
     private List<TcpSocket> last = List.of();
@@ -30,7 +30,7 @@ final class ScriptedSource implements Watcher.SocketSource {
     }
 
     @Override
-    public synchronized List<TcpSocket> sample() {
+    public synchronized List<TcpSocket> rows() {
         polls++;
         if (!samples.isEmpty()) {
             last = samples.poll();
@@ -51,7 +51,7 @@ final class ScriptedSource implements Watcher.SocketSource {
         try {
             InetAddress loopback = InetAddress.getByName("127.0.0.1");
             return new TcpSocket("tcp", new InetSocketAddress(loopback, localPort), new InetSocketAddress(loopback, remotePort),
-                    state, 0, 0, TimerKind.OFF, Duration.ZERO, retransmits, 1000, 0);
+                    state, 0, 0, TimerKind.OFF, Duration.ZERO, retransmits, 0, 1000, 0, 0);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
@@ -86,7 +86,7 @@ final class ScriptedSource implements Watcher.SocketSource {
     }
 
     /** A source that fails, as /proc/PID/net/tcp does once the process is gone. */
-    static Watcher.SocketSource failing() {
+    static Backend.SocketSource failing() {
         return () -> {
             throw new IOException("gone");
         };

@@ -27,7 +27,7 @@ class TimelineTest {
     private final Timeline timeline = new Timeline();
 
     private void play(ScriptedSource source, int polls, Duration step) throws IOException {
-        Watcher watcher = new Watcher(source, socket -> true, Duration.ofMillis(1), clock, List.of(timeline));
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(1), clock, List.of(timeline));
         for (int i = 0; i < polls; i++) {
             watcher.poll();
             clock.advance(step);

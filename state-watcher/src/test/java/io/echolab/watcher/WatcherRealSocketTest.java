@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -24,7 +25,6 @@ import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.model.TimerKind;
-import io.echolab.watcher.proc.ProcNetTcp;
 import org.junit.jupiter.api.Test;
 
 /** The watcher on this machine's real /proc, watching real sockets on 127.0.0.1 close (LAB.md's S1, shortened). */
@@ -40,9 +40,8 @@ class WatcherRealSocketTest {
             InetSocketAddress server = (InetSocketAddress) listener.getLocalAddress();
             int port = server.getPort();
             Timeline timeline = new Timeline();
-            Watcher watcher = new Watcher(() -> ProcNetTcp.read(Path.of("/proc")),
-                    socket -> ConnectionKey.of(socket).hasPort(port), Duration.ofMillis(1), Clock.systemUTC(),
-                    List.of(timeline));
+            Watcher watcher = new Watcher(Backend.procfs(Path.of("/proc"), Set.of(port)), Duration.ofMillis(1),
+                    Clock.systemUTC(), List.of(timeline));
             CompletableFuture<Void> watching = CompletableFuture.runAsync(() -> {
                 try {
                     watcher.run();

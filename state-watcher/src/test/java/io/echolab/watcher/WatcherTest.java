@@ -36,13 +36,13 @@ class WatcherTest {
         final List<List<TcpSocket>> samples = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void onChange(StateChange change) {
-            changes.add(change);
+        public void onChanges(Instant time, List<StateChange> group, List<TcpSocket> view) {
+            changes.addAll(group);
         }
 
         @Override
-        public void onSample(Instant time, List<TcpSocket> matching) {
-            samples.add(matching);
+        public void onSample(Instant time, List<TcpSocket> view) {
+            samples.add(view);
         }
 
         /** "state previous" per change, e.g. "11233>58332 CLOSE_WAIT<ESTABLISHED". */
@@ -56,8 +56,9 @@ class WatcherTest {
     private final Recorder recorder = new Recorder();
 
     private Watcher watcher(ScriptedSource source) {
-        return new Watcher(source, socket -> socket.local().getPort() == 11233 || socket.remote().getPort() == 11233,
-                Duration.ofMillis(1), clock, List.of(recorder));
+        Backend.SocketSource watched = () -> source.rows().stream()
+                .filter(socket -> socket.local().getPort() == 11233 || socket.remote().getPort() == 11233).toList();
+        return new Watcher(Backend.polled("scripted", watched), Duration.ofMillis(1), clock, List.of(recorder));
     }
 
     @Test
@@ -171,10 +172,10 @@ class WatcherTest {
     void runPollsOnItsThreadUntilStoppedFromAnother() throws Exception {
         ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
         CountDownLatch threePolls = new CountDownLatch(3);
-        Watcher counting = new Watcher(source, socket -> true, Duration.ofMillis(1), Clock.systemUTC(),
+        Watcher counting = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(1), Clock.systemUTC(),
                 List.of(new WatchListener() {
                     @Override
-                    public void onSample(Instant time, List<TcpSocket> matching) {
+                    public void onSample(Instant time, List<TcpSocket> view) {
                         threePolls.countDown();
                     }
                 }));
@@ -196,7 +197,7 @@ class WatcherTest {
     @Test
     void runForReturnsAfterTheDurationHavingPolledRepeatedly() throws IOException {
         ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
-        Watcher watcher = new Watcher(source, socket -> true, Duration.ofMillis(1), Clock.systemUTC(), List.of(recorder));
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(1), Clock.systemUTC(), List.of(recorder));
 
         long start = System.nanoTime();
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> watcher.runFor(Duration.ofMillis(200)));
@@ -210,7 +211,7 @@ class WatcherTest {
     @Test
     void runForWaitsOutTheDurationBetweenPolls() throws IOException {
         ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
-        Watcher watcher = new Watcher(source, socket -> true, Duration.ofMillis(150), Clock.systemUTC(), List.of(recorder));
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(150), Clock.systemUTC(), List.of(recorder));
 
         long start = System.nanoTime();
         watcher.runFor(Duration.ofMillis(200));
@@ -222,7 +223,7 @@ class WatcherTest {
     @Test
     void stopWakesAWatcherWaitingForItsNextPoll() throws Exception {
         ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
-        Watcher watcher = new Watcher(source, socket -> true, Duration.ofHours(1), Clock.systemUTC(), List.of(recorder));
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofHours(1), Clock.systemUTC(), List.of(recorder));
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {
                 watcher.run();
@@ -241,7 +242,7 @@ class WatcherTest {
     @Test
     void aStoppedWatcherDoesNotPoll() throws IOException {
         ScriptedSource source = new ScriptedSource().then(row(11233, 0, TcpState.LISTEN));
-        Watcher watcher = new Watcher(source, socket -> true, Duration.ofSeconds(1), Clock.systemUTC(), List.of(recorder));
+        Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofSeconds(1), Clock.systemUTC(), List.of(recorder));
 
         watcher.stop();
         watcher.run();
@@ -251,7 +252,7 @@ class WatcherTest {
 
     @Test
     void aFailedSampleEndsTheRun() {
-        Watcher watcher = new Watcher(ScriptedSource.failing(), socket -> true, Duration.ofMillis(1), Clock.systemUTC(),
+        Watcher watcher = new Watcher(Backend.polled("scripted", ScriptedSource.failing()), Duration.ofMillis(1), Clock.systemUTC(),
                 List.of(recorder));
 
         IOException e = assertThrows(IOException.class, watcher::run);
@@ -263,6 +264,6 @@ class WatcherTest {
     void intervalMustBePositive() {
         ScriptedSource source = new ScriptedSource();
         assertThrows(IllegalArgumentException.class,
-                () -> new Watcher(source, s -> true, Duration.ZERO, Clock.systemUTC(), List.of()));
+                () -> new Watcher(Backend.polled("scripted", source), Duration.ZERO, Clock.systemUTC(), List.of()));
     }
 }

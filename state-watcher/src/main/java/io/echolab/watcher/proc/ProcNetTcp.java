@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.echolab.watcher.model.TcpSocket;
@@ -42,7 +40,7 @@ public final class ProcNetTcp {
     }
 
     /**
-     * Reads {@code procRoot/net/tcp}, then {@code procRoot/net/tcp6}, in the kernel's order.
+     * Reads {@code procRoot/net/tcp}, then {@code procRoot/net/tcp6}, in the kernel's order: every row.
      *
      * @param procRoot {@code /proc} for this namespace, {@code /proc/PID} for PID's, or a fixture directory
      * @throws NoSuchFileException      if {@code net/tcp} is missing (no such process); a missing
@@ -50,31 +48,7 @@ public final class ProcNetTcp {
      * @throws MalformedProcRowException naming the file and the line
      */
     public static List<TcpSocket> read(Path procRoot) throws IOException {
-        List<TcpSocket> sockets = new ArrayList<>(readTable(procRoot.resolve("net").resolve("tcp"), "tcp"));
-        Path tcp6 = procRoot.resolve("net").resolve("tcp6");
-        try {
-            sockets.addAll(readTable(tcp6, "tcp6"));
-        } catch (NoSuchFileException e) {
-            // No IPv6 table: IPv6 is off. Unless the whole directory went with a process that just exited.
-            if (!Files.isDirectory(procRoot.resolve("net"))) {
-                throw e;
-            }
-        }
-        return sockets;
-    }
-
-    private static List<TcpSocket> readTable(Path table, String proto) throws IOException {
-        // One read to EOF; ISO-8859-1 maps every byte, so a stray byte fails the row, not the decoder.
-        String text = new String(Files.readAllBytes(table), StandardCharsets.ISO_8859_1);
-        List<String> lines = text.isEmpty() ? List.of() : Arrays.asList(text.split("\n", -1));
-        if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-            lines = lines.subList(0, lines.size() - 1);
-        }
-        try {
-            return parse(lines, proto);
-        } catch (MalformedProcRowException e) {
-            throw e.withSource(table.toString());
-        }
+        return new ProcNetTcpReader(procRoot, Set.of()).read();
     }
 
     /**
@@ -84,6 +58,16 @@ public final class ProcNetTcp {
      * @throws MalformedProcRowException on the first line that is not a socket row, naming it
      */
     public static List<TcpSocket> parse(List<String> lines, String proto) throws MalformedProcRowException {
+        return parse(lines, proto, Set.of());
+    }
+
+    /**
+     * As {@link #parse(List, String)}, keeping only the rows with one of {@code ports} at either end (all rows
+     * when it is empty). A row is checked for its ports before it is parsed, so the others cost little; a row
+     * whose ports cannot be read is malformed whatever they would have been.
+     */
+    public static List<TcpSocket> parse(List<String> lines, String proto, Set<Integer> ports)
+            throws MalformedProcRowException {
         int addressDigits = switch (proto) {
             case "tcp" -> 8;
             case "tcp6" -> 32;
@@ -96,12 +80,46 @@ public final class ProcNetTcp {
                 continue;
             }
             try {
+                if (!ports.isEmpty() && !hasPort(line, ports)) {
+                    continue;
+                }
                 sockets.add(parseRow(line, proto, addressDigits));
             } catch (IllegalArgumentException e) {
                 throw new MalformedProcRowException(proto, i + 1, line, e.getMessage());
             }
         }
         return sockets;
+    }
+
+    /**
+     * Whether the row's local or remote port is one of {@code ports}, read from the row's second and third
+     * fields ({@code ADDRESS:PORT}, the port in 4 hex digits) without parsing the rest.
+     *
+     * @throws IllegalArgumentException when the row has no such fields
+     */
+    static boolean hasPort(String line, Set<Integer> ports) {
+        int n = line.length();
+        int i = 0;
+        for (int field = 0; field < 3; field++) {
+            while (i < n && line.charAt(i) == ' ') {
+                i++;
+            }
+            int start = i;
+            while (i < n && line.charAt(i) != ' ') {
+                i++;
+            }
+            if (field > 0) {
+                int colon = line.lastIndexOf(':', i - 1);
+                if (colon < start || i - colon != 5 || !isHex(line.substring(colon + 1, i))) {
+                    throw new IllegalArgumentException("bad " + (field == 1 ? "local" : "remote") + " address '"
+                            + line.substring(start, i) + "'");
+                }
+                if (ports.contains(Integer.parseInt(line, colon + 1, i, 16))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** One row; an IllegalArgumentException says what is wrong with it. */
@@ -118,12 +136,12 @@ public final class ProcNetTcp {
         TcpState state = TcpState.fromProcCode((int) hex(f[3], 2, 2, "state"));
         String[] queues = pair(f[4], "tx_queue:rx_queue");
         String[] timer = pair(f[5], "tr:tm->when");
-        decimal(f[8], "timeout");
         return new TcpSocket(proto, local, remote, state,
                 hex(queues[0], 8, 8, "tx_queue"), hex(queues[1], 8, 8, "rx_queue"),
                 TimerKind.fromProcCode((int) hex(timer[0], 2, 2, "timer")), ticks(hex(timer[1], 8, 16, "tm->when")),
                 (int) bounded(hex(f[6], 8, 8, "retrnsmt"), Integer.MAX_VALUE, "retrnsmt"),
-                (int) bounded(decimal(f[7], "uid"), 0xFFFF_FFFFL, "uid"), decimal(f[9], "inode"));
+                (int) bounded(decimal(f[8], "timeout"), Integer.MAX_VALUE, "timeout"),
+                (int) bounded(decimal(f[7], "uid"), 0xFFFF_FFFFL, "uid"), decimal(f[9], "inode"), 0);
     }
 
     /** {@code 0100007F:2BE1}: the address as the kernel's 32-bit words, the port in plain hex. */

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
@@ -14,33 +16,50 @@ import io.echolab.watcher.model.TcpSocket;
  * order; fields that do not apply are null:
  *
  * <pre>
- * time                 "2022-07-10T09:03:55.123Z": the poll that saw it (UTC, milliseconds)
+ * time                 "2022-07-10T09:03:55.123Z": the poll that saw it (UTC, milliseconds); with the
+ *                      trace backend, the kernel's timestamp of the transition, "...55.123456Z" (microseconds)
  * event                "new", "change" or "gone"
  * proto                "tcp" or "tcp6"
  * local, remote        "127.0.0.1:5000", "[::1]:5000"
  * state                the state now, as netstat spells it; "CLOSED" when gone
  * previous             the state before; null when new
  * previous_ms          milliseconds in the previous state; null when new
+ * previous_us          the same in microseconds
  * previous_start_seen  false when the previous state was there before watching began (previous_ms is a lower bound)
  * initial              true for the rows already there at the first poll
  * timer                "off", "retransmit", "keepalive", "timewait", "probe"; null when gone
  * timer_ms             the timer's time left; null when gone
  * retransmits, tx_queue, rx_queue, uid, inode   from the row; null when gone
  * </pre>
+ *
+ * <p>The first line says how the watcher watches: {@code {"event":"start","time":...,"backend":"netlink","ports":[11233]}}.
  */
 public final class JsonlRenderer {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME_MICROS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private JsonlRenderer() {
     }
 
-    /** The change as one line of JSON, without the newline. */
-    public static String line(StateChange change) {
+    /** The first line: when watching began, with which backend, and which ports (empty: all). */
+    public static String start(Instant time, String backend, List<Integer> ports) {
+        StringBuilder json = new StringBuilder(120).append('{');
+        field(json, "event", quote("start"));
+        field(json, "time", quote(time(time, false)));
+        field(json, "backend", quote(backend));
+        field(json, "ports", ports.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]")));
+        json.setLength(json.length() - 1);
+        return json.append('}').toString();
+    }
+
+    /** The change as one line of JSON, without the newline; times in microseconds when {@code micros}. */
+    public static String line(StateChange change, boolean micros) {
         TcpSocket row = change.row();
         StringBuilder json = new StringBuilder(400).append('{');
-        field(json, "time", quote(time(change.time())));
+        field(json, "time", quote(time(change.time(), micros)));
         field(json, "event", quote(change.kind().name().toLowerCase(Locale.ROOT)));
         field(json, "proto", quote(change.key().proto()));
         field(json, "local", quote(AddressText.hostPort(change.key().local())));
@@ -48,6 +67,8 @@ public final class JsonlRenderer {
         field(json, "state", quote(change.gone() ? "CLOSED" : change.state().netstatName()));
         field(json, "previous", change.previous() == null ? "null" : quote(change.previous().netstatName()));
         field(json, "previous_ms", millis(change.timeInPrevious()));
+        field(json, "previous_us", change.timeInPrevious() == null ? "null"
+                : Long.toString(change.timeInPrevious().toNanos() / 1_000));
         field(json, "previous_start_seen", Boolean.toString(change.previousStartSeen()));
         field(json, "initial", Boolean.toString(change.initial()));
         field(json, "timer", row == null ? "null" : quote(row.timer().jsonName()));
@@ -61,8 +82,8 @@ public final class JsonlRenderer {
         return json.append('}').toString();
     }
 
-    static String time(Instant time) {
-        return TIME.format(time);
+    static String time(Instant time, boolean micros) {
+        return (micros ? TIME_MICROS : TIME).format(time);
     }
 
     /** A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259, section 7). */

@@ -18,6 +18,8 @@ public final class NetstatRenderer {
 
     /** The loop's {@code date} line, with milliseconds. */
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    /** The same to the microsecond, for the kernel's timestamps: transitions microseconds apart stay apart. */
+    private static final DateTimeFormatter TIMESTAMP_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
     /** net-tools shortens an address and its port to this many characters, then pads the column to 23. */
     private static final int SHORT_LEN = 22;
@@ -28,8 +30,13 @@ public final class NetstatRenderer {
 
     /** The timestamp line, then one line per socket in the given order; just the timestamp when none match. */
     public static List<String> snapshot(Instant time, ZoneId zone, List<TcpSocket> sockets) {
+        return snapshot(time, zone, sockets, false);
+    }
+
+    /** As {@link #snapshot(Instant, ZoneId, List)}, the time to the microsecond when {@code micros}. */
+    public static List<String> snapshot(Instant time, ZoneId zone, List<TcpSocket> sockets, boolean micros) {
         List<String> lines = new ArrayList<>(sockets.size() + 1);
-        lines.add(timestamp(time, zone));
+        lines.add((micros ? TIMESTAMP_MICROS : TIMESTAMP).format(time.atZone(zone)));
         sockets.forEach(socket -> lines.add(row(socket)));
         return lines;
     }

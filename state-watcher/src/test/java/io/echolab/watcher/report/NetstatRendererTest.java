@@ -37,7 +37,7 @@ class NetstatRendererTest {
         Instant time = Instant.parse("2022-07-10T09:03:55.123Z");
         TcpSocket listener = new TcpSocket("tcp", new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 11233),
                 new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), TcpState.LISTEN, 0, 0, TimerKind.OFF,
-                Duration.ZERO, 0, 0, 1);
+                Duration.ZERO, 0, 0, 0, 1, 0);
 
         List<String> lines = NetstatRenderer.snapshot(time, ZoneId.of("Asia/Shanghai"), List.of(listener));
 

@@ -1,0 +1,415 @@
+package io.echolab.watcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.echolab.watcher.ConnectionTable.Entry;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.netlink.SockDiag;
+import io.echolab.watcher.trace.TraceSession;
+import io.echolab.watcher.trace.Transition;
+
+/**
+ * The trace backend: every state change of a full socket from the sock:inet_sock_set_state tracepoint, at
+ * the kernel's timestamp, merged with what only NETLINK_SOCK_DIAG can tell into one timeline.
+ *
+ * <ul>
+ * <li>The first poll dumps the table: the connections already there.
+ * <li>Each transition moves its connection; the tracepoint's gaps are filled: {@code CLOSE -> SYN_SENT}
+ *     comes before the source port is chosen (the next event of the same connect gives it), and on some
+ *     kernels {@code LISTEN -> SYN_RECV} before the peer's port is copied.
+ * <li>A socket's last event, {@code -> CLOSE}, is also what a hand-over to a time-wait socket looks like
+ *     (entering TIME_WAIT, or an orphaned FIN_WAIT2, is not traced): an exact lookup tells which.
+ * <li>Time-wait sockets then change and expire unseen by the tracepoint: each poll looks them up. An orphaned
+ *     FIN_WAIT2 turns TIME_WAIT when the peer's FIN arrives; when the peer is watched too, the traced moment
+ *     it sent that FIN (entering LAST_ACK or FIN_WAIT1) since the last look is when it happened.
+ * <li>Each poll also looks up the traced sockets for their queues, timers and counters.
+ * <li>The tracepoint has no network namespace: an event done by a process (connect, close) counts for the
+ *     namespace that process is in; one done while handling a packet counts when a lookup finds the socket
+ *     here (or its peer is here). Connections of other namespaces are left out.
+ * </ul>
+ */
+final class TraceBackend extends Backend {
+
+    /** Up to this many connections, each poll looks each one up; past it, one filtered dump is cheaper. */
+    static final int LOOKUP_LIMIT = 64;
+    /** How long a lookup may disagree with the tracepoint before the lookup wins (lost events). */
+    static final Duration RECONCILE_AFTER = Duration.ofMillis(200);
+    /** A connect still unresolved after this gave up long ago (tcp_syn_retries 6: 127 s). */
+    static final Duration PENDING_LIMIT = Duration.ofMinutes(3);
+
+    private final TraceSession session;
+    private final SockDiag netlink;
+    private final Set<Integer> ports;
+    private final String namespace;
+    private final Function<Integer, Optional<String>> namespaceOfTask;
+    private volatile Runnable wake = () -> { };
+    private long baseNanos;
+    private Instant baseInstant;
+    private boolean initialized;
+
+    /** CLOSE -> SYN_SENT events waiting for their port, by their key with local port 0. */
+    private final Map<ConnectionKey, Deque<Transition>> connecting = new HashMap<>();
+    /** LISTEN -> SYN_RECV events waiting for the peer's port, by their key with remote port 0. */
+    private final Map<ConnectionKey, Deque<Transition>> accepting = new HashMap<>();
+    /** Events of sockets not yet known to be this namespace's. */
+    private final Map<ConnectionKey, List<Transition>> unattributed = new LinkedHashMap<>();
+    /** Sockets of other namespaces: their events are skipped until they close. */
+    private final Set<ConnectionKey> foreign = new HashSet<>();
+    /** When each connection last sent a FIN (entered FIN_WAIT1 or LAST_ACK), for its peer's TIME_WAIT. */
+    private final Map<ConnectionKey, Instant> finSent = new HashMap<>();
+    /** When each time-wait socket was last looked up. */
+    private final Map<ConnectionKey, Instant> lastChecked = new HashMap<>();
+    /** Since when a lookup has disagreed with the traced state. */
+    private final Map<ConnectionKey, Instant> disagreeing = new HashMap<>();
+    private long leftOut;
+
+    /**
+     * @param namespace       the watched network namespace, as {@code readlink /proc/PID/ns/net} gives it
+     * @param namespaceOfTask the same for a task (thread) id, empty when it is gone or cannot be read
+     */
+    TraceBackend(TraceSession session, SockDiag netlink, Set<Integer> ports, String namespace,
+            Function<Integer, Optional<String>> namespaceOfTask) {
+        this.session = session;
+        this.netlink = netlink;
+        this.ports = Set.copyOf(ports);
+        this.namespace = namespace;
+        this.namespaceOfTask = namespaceOfTask;
+    }
+
+    /** The network namespace of a process or thread: {@code net:[4026531840]}; empty when gone. */
+    static Optional<String> namespaceOf(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "trace";
+    }
+
+    @Override
+    boolean kernelTimestamps() {
+        return true;
+    }
+
+    /** Where the events come from, for --verbose. */
+    Path instance() {
+        return session.instance();
+    }
+
+    /** Connections whose events were left out: another namespace's, or gone before they could be placed. */
+    long leftOut() {
+        return leftOut;
+    }
+
+    /** Events the ring buffer dropped. */
+    long lostEvents() {
+        return session.lostEvents();
+    }
+
+    /** Wakes the watcher whenever the session queued transitions. */
+    void onEvents() {
+        wake.run();
+    }
+
+    @Override
+    void start(Runnable wake) {
+        this.wake = wake;
+        baseNanos = System.nanoTime();
+        baseInstant = Clock.systemUTC().instant();
+    }
+
+    @Override
+    void drain(ConnectionTable table) throws IOException {
+        if (!initialized) {
+            return; // the first poll's dump comes first; the transitions wait in the queue
+        }
+        for (Transition transition : session.drain()) {
+            fillGaps(transition, table);
+        }
+    }
+
+    @Override
+    List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException {
+        if (!initialized) {
+            for (TcpSocket row : netlink.dump(ports)) {
+                if (table.get(ConnectionKey.of(row)).isEmpty()) {
+                    table.enter(now, row, true, false);
+                }
+            }
+            initialized = true;
+            return table.view();
+        }
+        refresh(now, table);
+        return table.view();
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        netlink.close();
+    }
+
+    /** The kernel's CLOCK_MONOTONIC timestamp as wall-clock time. */
+    private Instant at(long monotonicNanos) {
+        return baseInstant.plusNanos(monotonicNanos - baseNanos);
+    }
+
+    private void fillGaps(Transition t, ConnectionTable table) throws IOException {
+        if (t.from() == TcpState.CLOSE && t.to() == TcpState.SYN_SENT && t.local().getPort() == 0) {
+            connecting.computeIfAbsent(t.key(), k -> new ArrayDeque<>()).add(t);
+            return;
+        }
+        if (t.to() == TcpState.SYN_RECV && t.remote().getPort() == 0) {
+            accepting.computeIfAbsent(t.key(), k -> new ArrayDeque<>()).add(t);
+            return;
+        }
+        if (t.from() == TcpState.SYN_SENT) {
+            Transition start = poll(connecting, t.withLocalPort(0).key());
+            if (start != null) {
+                place(start.withLocalPort(t.local().getPort()), table);
+            }
+        } else if (t.from() == TcpState.SYN_RECV) {
+            Transition start = poll(accepting, t.withRemotePort(0).key());
+            if (start != null) {
+                place(start.withRemotePort(t.remote().getPort()), table);
+            }
+        }
+        place(t, table);
+    }
+
+    private static Transition poll(Map<ConnectionKey, Deque<Transition>> waiting, ConnectionKey key) {
+        Deque<Transition> queue = waiting.get(key);
+        if (queue == null) {
+            return null;
+        }
+        Transition first = queue.poll();
+        if (queue.isEmpty()) {
+            waiting.remove(key);
+        }
+        return first;
+    }
+
+    /** Applies a transition whose socket is this namespace's; otherwise holds or drops it. */
+    private void place(Transition t, ConnectionKey key, ConnectionTable table) throws IOException {
+        if (foreign.contains(key)) {
+            if (t.to() == TcpState.CLOSE) {
+                foreign.remove(key);
+            }
+            return;
+        }
+        if (table.get(key).isPresent() && !unattributed.containsKey(key) && t.from() != TcpState.CLOSE) {
+            apply(t, table);
+            return;
+        }
+        List<Transition> held = unattributed.computeIfAbsent(key, k -> new ArrayList<>());
+        held.add(t);
+        Optional<Boolean> ours = attribute(key, held, table);
+        if (ours.isEmpty()) {
+            if (t.to() == TcpState.CLOSE) {
+                unattributed.remove(key);
+                leftOut++;
+            }
+            return;
+        }
+        unattributed.remove(key);
+        if (ours.get()) {
+            for (Transition event : held) {
+                apply(event, table);
+            }
+        } else {
+            leftOut++;
+            if (t.to() != TcpState.CLOSE) {
+                foreign.add(key);
+            }
+        }
+    }
+
+    private void place(Transition t, ConnectionTable table) throws IOException {
+        place(t, t.key(), table);
+    }
+
+    /**
+     * Whether a socket is the watched namespace's: by the namespace of a process that acted on it, else by a
+     * lookup here, else by its peer being here; empty while it cannot be told.
+     */
+    private Optional<Boolean> attribute(ConnectionKey key, List<Transition> events, ConnectionTable table)
+            throws IOException {
+        for (Transition event : events) {
+            if (event.task() != 0) {
+                Optional<String> ns = namespaceOfTask.apply(event.task());
+                if (ns.isPresent()) {
+                    return Optional.of(ns.get().equals(namespace));
+                }
+            }
+        }
+        if (key.local().getPort() != 0 && netlink.lookup(key, 0).isPresent()) {
+            return Optional.of(true);
+        }
+        if (table.get(reverse(key)).isPresent()) {
+            return Optional.of(true);
+        }
+        return Optional.empty();
+    }
+
+    /** One transition of one of this namespace's sockets. */
+    private void apply(Transition t, ConnectionTable table) throws IOException {
+        ConnectionKey key = t.key();
+        Instant time = at(t.monotonicNanos());
+        Optional<Entry> entry = table.get(key);
+        if (t.from() == TcpState.CLOSE) {
+            // A new socket: connect() or listen(); an older one on the same ports (a time-wait socket reused) ends.
+            table.enter(time, TcpSocket.transitionOnly(key, t.to(), 0, 0, 0), false, true);
+            return;
+        }
+        if (t.to() == TcpState.CLOSE) {
+            long cookie = entry.map(e -> e.row().cookie()).orElse(0L);
+            Optional<TcpSocket> timeWait = netlink.lookup(key, cookie).filter(TcpSocket::timeWaitSocket);
+            if (timeWait.isEmpty()) {
+                table.end(time, key);
+            } else if (entry.isEmpty()) {
+                table.enter(time, timeWait.get(), false, true);
+            } else {
+                // Handed over to a time-wait socket: TIME_WAIT now, or an orphaned FIN_WAIT2 going on
+                table.move(time, timeWait.get());
+            }
+            lastChecked.put(key, time);
+            return;
+        }
+        TcpSocket row = entry.map(e -> TcpSocket.transitionOnly(key, t.to(), e.row().uid(), e.row().inode(),
+                e.row().cookie())).orElseGet(() -> TcpSocket.transitionOnly(key, t.to(), 0, 0, 0));
+        if (entry.isEmpty()) {
+            table.enter(time, row, false, true);
+        } else {
+            table.move(time, row);
+        }
+        if (t.to() == TcpState.FIN_WAIT1 || t.to() == TcpState.LAST_ACK) {
+            finSent.put(key, time);
+        }
+        disagreeing.remove(key);
+    }
+
+    /** Each poll: look up (or dump) what the tracepoint does not report, and every socket's details. */
+    private void refresh(Instant now, ConnectionTable table) throws IOException {
+        retryUnattributed(table);
+        Map<ConnectionKey, Entry> entries = new LinkedHashMap<>(table.entries());
+        Map<ConnectionKey, TcpSocket> dumped = null;
+        if (entries.size() > LOOKUP_LIMIT) {
+            dumped = new HashMap<>();
+            for (TcpSocket row : netlink.dump(ports)) {
+                dumped.putIfAbsent(ConnectionKey.of(row), row);
+            }
+        }
+        for (Map.Entry<ConnectionKey, Entry> e : entries.entrySet()) {
+            ConnectionKey key = e.getKey();
+            Entry entry = e.getValue();
+            Optional<TcpSocket> row = dumped != null ? Optional.ofNullable(dumped.get(key))
+                    .filter(r -> entry.row().cookie() == 0 || r.cookie() == entry.row().cookie())
+                    : netlink.lookup(key, entry.row().cookie());
+            if (entry.row().timeWaitSocket()) {
+                // Seen only by looking: it expires, or an orphaned FIN_WAIT2 turns TIME_WAIT
+                if (row.isEmpty()) {
+                    table.end(now, key);
+                    lastChecked.remove(key);
+                } else {
+                    table.move(row.get().state() == entry.state() ? now : timeWaitStart(key, now), row.get());
+                    lastChecked.put(key, now);
+                }
+            } else if (row.isPresent() && row.get().state() == entry.state()) {
+                table.update(row.get());
+                disagreeing.remove(key);
+            } else {
+                // The tracepoint has not said so (yet): its event may be on its way; past a while, it was lost
+                Instant since = disagreeing.putIfAbsent(key, now);
+                if (since != null && Duration.between(since, now).compareTo(RECONCILE_AFTER) >= 0) {
+                    disagreeing.remove(key);
+                    if (row.isEmpty()) {
+                        table.end(since, key);
+                    } else {
+                        table.move(since, row.get());
+                    }
+                }
+            }
+        }
+        prune(now);
+    }
+
+    /**
+     * When an orphaned FIN_WAIT2 turned TIME_WAIT: when its peer sent its FIN, if the peer is watched and did
+     * so since the last look; else now.
+     */
+    private Instant timeWaitStart(ConnectionKey key, Instant now) {
+        Instant fin = finSent.get(reverse(key));
+        Instant checked = lastChecked.get(key);
+        if (fin != null && (checked == null || fin.isAfter(checked)) && !fin.isAfter(now)) {
+            return fin;
+        }
+        return now;
+    }
+
+    private void retryUnattributed(ConnectionTable table) throws IOException {
+        for (ConnectionKey key : new ArrayList<>(unattributed.keySet())) {
+            List<Transition> held = unattributed.get(key);
+            Optional<Boolean> ours = attribute(key, held, table);
+            if (ours.isPresent()) {
+                unattributed.remove(key);
+                if (ours.get()) {
+                    for (Transition event : held) {
+                        apply(event, table);
+                    }
+                } else {
+                    leftOut++;
+                    foreign.add(key);
+                }
+            }
+        }
+    }
+
+    /** Forgets what is too old to matter: unresolved connects, FINs of connections long gone. */
+    private void prune(Instant now) {
+        Instant horizon = now.minus(PENDING_LIMIT);
+        for (Map<ConnectionKey, Deque<Transition>> waiting : List.of(connecting, accepting)) {
+            for (Iterator<Deque<Transition>> it = waiting.values().iterator(); it.hasNext(); ) {
+                Deque<Transition> queue = it.next();
+                queue.removeIf(t -> at(t.monotonicNanos()).isBefore(horizon));
+                if (queue.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        finSent.values().removeIf(time -> time.isBefore(horizon));
+        for (Iterator<List<Transition>> it = unattributed.values().iterator(); it.hasNext(); ) {
+            List<Transition> held = it.next();
+            if (at(held.get(held.size() - 1).monotonicNanos()).isBefore(horizon)) {
+                it.remove();
+                leftOut++;
+            }
+        }
+    }
+
+    private static ConnectionKey reverse(ConnectionKey key) {
+        return new ConnectionKey(key.proto(), key.remote(), key.local());
+    }
+}
