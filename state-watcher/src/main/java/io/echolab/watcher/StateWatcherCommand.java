@@ -29,6 +29,7 @@ import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import io.echolab.watcher.report.TimelineRenderer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +37,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine;
 
 /** The state-watcher program: the article's netstat loop, reading the kernel's socket tables directly. */
 @Command(name = "state-watcher", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -19,12 +19,11 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.echolab.common.ExitCode;
+import io.echolab.watcher.proc.MalformedProcRowException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.echolab.common.ExitCode;
-import io.echolab.watcher.proc.MalformedProcRowException;
 import picocli.CommandLine;
 
 /** The command line run in-process, with its output, errors and exit code captured. */

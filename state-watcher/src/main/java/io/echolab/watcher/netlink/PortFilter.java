@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.sun.jna.Memory;
-
 import io.echolab.watcher.netlink.InetDiag.InetDiagBcOp;
 
 /**

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
-
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
