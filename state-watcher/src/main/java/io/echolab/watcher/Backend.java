@@ -50,6 +50,14 @@ public abstract class Backend implements AutoCloseable {
     void drain(ConnectionTable table) throws IOException {
     }
 
+    /**
+     * True when a poll would learn nothing: the tracepoint reports every change and there is nothing it
+     * leaves to polls (no time-wait socket, no detail to refresh). The watcher then sleeps until woken.
+     */
+    boolean idle(ConnectionTable table) {
+        return false;
+    }
+
     /** Brings {@code table} up to date with the kernel at {@code now}; returns every watched socket. */
     abstract List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException;
 

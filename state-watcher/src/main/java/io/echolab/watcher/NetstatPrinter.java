@@ -42,6 +42,11 @@ final class NetstatPrinter implements WatchListener {
         }
     }
 
+    @Override
+    public boolean everyPoll() {
+        return everyPoll;
+    }
+
     private void print(Instant time, List<TcpSocket> view) {
         lastPrinted = time;
         out.print(NetstatRenderer.snapshot(time, zone, view, micros));

@@ -13,11 +13,12 @@ import io.echolab.watcher.model.TcpSocket;
  * The watcher's standard output: lines printed and flushed at once, so a pipe's reader sees each change as
  * it happens. When the reader has gone ({@code state-watcher | head -n 3} after head exits), the next print
  * fails; so that a watcher with nothing to print notices too, the pipe is also checked after each poll,
- * at most every {@link #CHECK_EVERY_NANOS}. Either way the watcher ends with an UncheckedIOException.
+ * at most every {@link #CHECK_EVERY_NANOS} (an idle watcher polls at least that often). Either way the
+ * watcher ends with an UncheckedIOException.
  */
 final class Output implements WatchListener {
 
-    static final long CHECK_EVERY_NANOS = 50_000_000L;
+    static final long CHECK_EVERY_NANOS = Watcher.IDLE_WAIT.toNanos();
 
     private final PrintWriter out;
     private final BooleanSupplier readerGone;

@@ -166,6 +166,12 @@ final class TraceBackend extends Backend {
         return table.view();
     }
 
+    /** Nothing watched yet: only a transition can change that, and it wakes the watcher. */
+    @Override
+    boolean idle(ConnectionTable table) {
+        return initialized && table.size() == 0 && unattributed.isEmpty();
+    }
+
     @Override
     public void close() {
         session.close();
@@ -333,9 +339,13 @@ final class TraceBackend extends Backend {
                 if (row.isEmpty()) {
                     table.end(now, key);
                     lastChecked.remove(key);
-                } else {
-                    table.move(row.get().state() == entry.state() ? now : timeWaitStart(key, now), row.get());
+                } else if (row.get().state() == entry.state()) {
+                    table.update(row.get());
                     lastChecked.put(key, now);
+                } else if (!awaitingPeersFin(key, table, now)) {
+                    table.move(timeWaitStart(key, now), row.get());
+                    lastChecked.put(key, now);
+                    disagreeing.remove(key);
                 }
             } else if (row.isPresent() && row.get().state() == entry.state()) {
                 table.update(row.get());
@@ -354,6 +364,19 @@ final class TraceBackend extends Backend {
             }
         }
         prune(now);
+    }
+
+    /**
+     * True while a time-wait socket's peer is watched and has not been heard sending the FIN that moved it:
+     * the peer's event is on its way through the trace pipe. Waits for it up to {@link #RECONCILE_AFTER}.
+     */
+    private boolean awaitingPeersFin(ConnectionKey key, ConnectionTable table, Instant now) {
+        Optional<Entry> peer = table.get(reverse(key));
+        if (peer.isEmpty() || peer.get().state() != TcpState.CLOSE_WAIT && peer.get().state() != TcpState.ESTABLISHED) {
+            return false;
+        }
+        Instant since = disagreeing.putIfAbsent(key, now);
+        return since == null || Duration.between(since, now).compareTo(RECONCILE_AFTER) < 0;
     }
 
     /**

@@ -21,4 +21,9 @@ public interface WatchListener {
     /** After every poll, changed or not: every watched socket now. */
     default void onSample(Instant time, List<TcpSocket> view) {
     }
+
+    /** True when this listener wants a sample every interval even when no poll is needed (--every-poll). */
+    default boolean everyPoll() {
+        return false;
+    }
 }

@@ -23,6 +23,12 @@ import io.echolab.watcher.model.TcpSocket;
  */
 public final class Watcher {
 
+    /**
+     * How long an idle watcher sleeps between polls (with the tracepoint, when nothing is watched yet): a
+     * transition wakes it at once; this only bounds how late it notices its output's reader has gone.
+     */
+    public static final Duration IDLE_WAIT = Duration.ofMillis(200);
+
     private final Backend backend;
     private final long intervalNanos;
     private final Clock clock;
@@ -33,6 +39,7 @@ public final class Watcher {
     private final AtomicBoolean woken = new AtomicBoolean();
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final Object pollLock = new Object();
+    private final boolean everyPoll;
     private boolean started;
 
     /**
@@ -47,6 +54,7 @@ public final class Watcher {
         this.intervalNanos = saturatedNanos(interval);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listeners = List.copyOf(listeners);
+        this.everyPoll = listeners.stream().anyMatch(WatchListener::everyPoll);
         this.table = new ConnectionTable((time, changes, view) ->
                 this.listeners.forEach(listener -> listener.onChanges(time, changes, view)));
     }
@@ -124,6 +132,7 @@ public final class Watcher {
         }
         try {
             long start = System.nanoTime();
+            long end = budgetNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + budgetNanos;
             long next = start;
             while (!stopped.get() && !self.isInterrupted()) {
                 poll();
@@ -133,9 +142,8 @@ public final class Watcher {
                 if (next - now < 0) {
                     next = now;
                 }
-                boolean last = budgetNanos != Long.MAX_VALUE && next - start >= budgetNanos;
-                waitUntil(last ? start + budgetNanos : next, self);
-                if (last) {
+                waitUntil(next, end, self);
+                if (end != Long.MAX_VALUE && System.nanoTime() - end >= 0) {
                     return;
                 }
             }
@@ -144,15 +152,32 @@ public final class Watcher {
         }
     }
 
-    /** Waits until the deadline, a stop, or an interrupt, draining the backend whenever it wakes us. */
-    private void waitUntil(long deadline, Thread self) throws IOException {
-        long left;
-        while (!stopped.get() && !self.isInterrupted() && (left = deadline - System.nanoTime()) > 0) {
+    /**
+     * Waits until the next poll's deadline (later while the backend is idle), the end, a stop or an interrupt,
+     * draining the backend whenever it wakes us.
+     */
+    private void waitUntil(long next, long end, Thread self) throws IOException {
+        long idleUntil = System.nanoTime() + IDLE_WAIT.toNanos();
+        while (!stopped.get() && !self.isInterrupted()) {
+            long deadline = idle() && idleUntil - next > 0 ? idleUntil : next;
+            if (end != Long.MAX_VALUE && deadline - end > 0) {
+                deadline = end;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
             if (woken.getAndSet(false)) {
                 drain();
                 continue;
             }
             LockSupport.parkNanos(this, left);
+        }
+    }
+
+    private boolean idle() {
+        synchronized (pollLock) {
+            return !everyPoll && backend.idle(table);
         }
     }
 
