@@ -36,5 +36,5 @@ awk -v b="$base" -v t="$tcp" -v s="$tcp6" 'BEGIN {
   printf "one poll (both):       %.2f ms, so at most %.0f polls/s\n", (t + s - 2 * b) / 1e6, 1e9 / (t + s - 2 * b) }'
 
 # The watcher itself: every poll printed for 3 s on a port nobody uses; count the timestamp lines.
-polls=$(java -jar "$jar" --port 9 --interval 1ms --every-poll --duration 3s | grep -c '^[0-9]')
-echo "state-watcher, --interval 1ms for 3 s: $polls polls, $((polls / 3)) polls/s"
+polls=$(java -jar "$jar" --backend procfs --port 9 --interval 1ms --every-poll --duration 3s | grep -c '^[0-9]')
+echo "state-watcher --backend procfs, --interval 1ms for 3 s: $polls polls, $((polls / 3)) polls/s (scripts/bench-watcher.sh compares every backend)"

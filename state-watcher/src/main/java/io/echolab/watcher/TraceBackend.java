@@ -76,6 +76,8 @@ final class TraceBackend extends Backend {
     private final Set<ConnectionKey> foreign = new HashSet<>();
     /** When each connection last sent a FIN (entered FIN_WAIT1 or LAST_ACK), for its peer's TIME_WAIT. */
     private final Map<ConnectionKey, Instant> finSent = new HashMap<>();
+    /** When each connection left LAST_ACK or CLOSING: its last FIN was acknowledged. */
+    private final Map<ConnectionKey, Instant> finAcked = new HashMap<>();
     /** When each time-wait socket was last looked up. */
     private final Map<ConnectionKey, Instant> lastChecked = new HashMap<>();
     /** Since when a lookup has disagreed with the traced state. */
@@ -290,6 +292,10 @@ final class TraceBackend extends Backend {
             table.enter(time, TcpSocket.transitionOnly(key, t.to(), 0, 0, 0), false, true);
             return;
         }
+        if (entry.map(e -> e.state() == TcpState.LAST_ACK || e.state() == TcpState.CLOSING).orElse(false)) {
+            finAcked.put(key, time);
+            peerEnteredTimeWait(key, time, table);
+        }
         if (t.to() == TcpState.CLOSE) {
             long cookie = entry.map(e -> e.row().cookie()).orElse(0L);
             Optional<TcpSocket> timeWait = netlink.lookup(key, cookie).filter(TcpSocket::timeWaitSocket);
@@ -304,8 +310,12 @@ final class TraceBackend extends Backend {
             lastChecked.put(key, time);
             return;
         }
-        TcpSocket row = entry.map(e -> TcpSocket.transitionOnly(key, t.to(), e.row().uid(), e.row().inode(),
-                e.row().cookie())).orElseGet(() -> TcpSocket.transitionOnly(key, t.to(), 0, 0, 0));
+        // The kernel's row, if the socket is still in that state (FIN_WAIT1 with the FIN in Send-Q); else only
+        // what the transition says
+        long cookie = entry.map(e -> e.row().cookie()).orElse(0L);
+        TcpSocket row = netlink.lookup(key, cookie).filter(r -> r.state() == t.to())
+                .orElseGet(() -> entry.map(e -> TcpSocket.transitionOnly(key, t.to(), e.row().uid(), e.row().inode(),
+                        e.row().cookie())).orElseGet(() -> TcpSocket.transitionOnly(key, t.to(), 0, 0, 0)));
         if (entry.isEmpty()) {
             table.enter(time, row, false, true);
         } else {
@@ -367,6 +377,25 @@ final class TraceBackend extends Backend {
     }
 
     /**
+     * The FIN that {@code key} sent was acknowledged at {@code time}: its watched peer, if it was an orphaned
+     * FIN_WAIT2, sent that ACK as it entered TIME_WAIT, so it is looked up now and moved at this moment, in
+     * order with the events around it, rather than at the next poll.
+     */
+    private void peerEnteredTimeWait(ConnectionKey key, Instant time, ConnectionTable table) throws IOException {
+        ConnectionKey peer = reverse(key);
+        Optional<Entry> entry = table.get(peer);
+        if (entry.isEmpty() || !entry.get().row().timeWaitSocket() || entry.get().state() != TcpState.FIN_WAIT2) {
+            return;
+        }
+        Optional<TcpSocket> row = netlink.lookup(peer, entry.get().row().cookie());
+        if (row.isPresent() && row.get().state() == TcpState.TIME_WAIT) {
+            table.move(time, row.get());
+            lastChecked.put(peer, time);
+            disagreeing.remove(peer);
+        }
+    }
+
+    /**
      * True while a time-wait socket's peer is watched and has not been heard sending the FIN that moved it:
      * the peer's event is on its way through the trace pipe. Waits for it up to {@link #RECONCILE_AFTER}.
      */
@@ -380,16 +409,20 @@ final class TraceBackend extends Backend {
     }
 
     /**
-     * When an orphaned FIN_WAIT2 turned TIME_WAIT: when its peer sent its FIN, if the peer is watched and did
-     * so since the last look; else now.
+     * When an orphaned FIN_WAIT2 turned TIME_WAIT, if its peer is watched and sent its FIN since the last look:
+     * between the peer sending that FIN and receiving the ACK this socket sent as it entered TIME_WAIT. The
+     * later of the two is taken (on loopback they are microseconds apart), so the change is not dated before
+     * the peer's own changes already told. Else now.
      */
     private Instant timeWaitStart(ConnectionKey key, Instant now) {
-        Instant fin = finSent.get(reverse(key));
+        ConnectionKey peer = reverse(key);
+        Instant fin = finSent.get(peer);
         Instant checked = lastChecked.get(key);
-        if (fin != null && (checked == null || fin.isAfter(checked)) && !fin.isAfter(now)) {
-            return fin;
+        if (fin == null || checked != null && !fin.isAfter(checked) || fin.isAfter(now)) {
+            return now;
         }
-        return now;
+        Instant acked = finAcked.get(peer);
+        return acked != null && !acked.isBefore(fin) && !acked.isAfter(now) ? acked : fin;
     }
 
     private void retryUnattributed(ConnectionTable table) throws IOException {
@@ -423,6 +456,7 @@ final class TraceBackend extends Backend {
             }
         }
         finSent.values().removeIf(time -> time.isBefore(horizon));
+        finAcked.values().removeIf(time -> time.isBefore(horizon));
         for (Iterator<List<Transition>> it = unattributed.values().iterator(); it.hasNext(); ) {
             List<Transition> held = it.next();
             if (at(held.get(held.size() - 1).monotonicNanos()).isBefore(horizon)) {
