@@ -65,7 +65,7 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format timeline    states and durations at exit",
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
-            "  sudo state-watcher --backend trace --port 11233    every transition, to the microsecond"})
+            "  sudo state-watcher --backend trace --port 11233  every transition, timed"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec
@@ -87,8 +87,8 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "(exit code 0, timeline printed).")
     Duration duration;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "netstat", converter = OutputFormat.Converter.class,
-            completionCandidates = OutputFormat.Labels.class,
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "netstat", converter = OutputFormat.Names.class,
+            completionCandidates = OutputFormat.Names.class,
             description = "netstat (default): a timestamp line (date and time to the millisecond) and the rows "
                     + "as netstat -ant prints them, each time the sockets or their states change. "
                     + "jsonl: one JSON object per change (new, change, gone), for jq; times in UTC, to the microsecond "
@@ -101,15 +101,16 @@ public final class StateWatcherCommand implements Callable<Integer> {
     boolean everyPoll;
 
     @Option(names = "--pid", paramLabel = "PID",
-            description = "Watch the network namespace of process PID (read /proc/PID/net/tcp), e.g. a container's.")
+            description = "Watch the network namespace of process PID, e.g. a container's: netlink and the tracepoint "
+                    + "enter it as root; otherwise /proc/PID/net/tcp is read.")
     Integer pid;
 
     @Option(names = "--proc-root", paramLabel = "DIR",
             description = "Read DIR/net/tcp and DIR/net/tcp6 instead of /proc's: saved tables, fixtures.")
     Path procRoot;
 
-    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendChoice.Converter.class,
-            completionCandidates = BackendChoice.Labels.class,
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendChoice.Names.class,
+            completionCandidates = BackendChoice.Names.class,
             description = "Where the states come from: ${COMPLETION-CANDIDATES}. trace: the sock:inet_sock_set_state "
                     + "tracepoint, every transition with the kernel's timestamp (root; a private tracefs instance, "
                     + "removed at exit), with netlink for time-wait sockets. netlink: NETLINK_SOCK_DIAG, as ss, the port "

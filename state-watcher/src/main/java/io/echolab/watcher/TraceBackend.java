@@ -242,21 +242,29 @@ final class TraceBackend extends Backend {
             }
             return;
         }
+        settle(key, held, ours.get(), table);
+    }
+
+    private void place(Transition t, ConnectionTable table) throws IOException {
+        place(t, t.key(), table);
+    }
+
+    /**
+     * A socket's place is known: its held events are applied if it is this namespace's, or it is left out
+     * (and its later events skipped until it closes) if it is another's.
+     */
+    private void settle(ConnectionKey key, List<Transition> held, boolean ours, ConnectionTable table) throws IOException {
         unattributed.remove(key);
-        if (ours.get()) {
+        if (ours) {
             for (Transition event : held) {
                 apply(event, table);
             }
         } else {
             leftOut++;
-            if (t.to() != TcpState.CLOSE) {
+            if (held.get(held.size() - 1).to() != TcpState.CLOSE) {
                 foreign.add(key);
             }
         }
-    }
-
-    private void place(Transition t, ConnectionTable table) throws IOException {
-        place(t, t.key(), table);
     }
 
     /**
@@ -430,15 +438,7 @@ final class TraceBackend extends Backend {
             List<Transition> held = unattributed.get(key);
             Optional<Boolean> ours = attribute(key, held, table);
             if (ours.isPresent()) {
-                unattributed.remove(key);
-                if (ours.get()) {
-                    for (Transition event : held) {
-                        apply(event, table);
-                    }
-                } else {
-                    leftOut++;
-                    foreign.add(key);
-                }
+                settle(key, held, ours.get(), table);
             }
         }
     }
