@@ -133,6 +133,7 @@ sampled() {
       printf "%d %.3f\n", n, u[1] * 60 + u[2] + s[1] * 60 + s[2] }'
 }
 
+# shellcheck disable=SC2016  # the loop is for the bash in the namespace to expand, not this one
 loop_script() { # loop_script 'BODY': runs the loop body for the seconds, prints how many times
   printf 'end=$(( ${EPOCHREALTIME%%.*} + %d )); n=0
     while (( ${EPOCHREALTIME%%.*} < end )); do %s; n=$(( n + 1 )); done; echo $n' "$seconds" "$1"

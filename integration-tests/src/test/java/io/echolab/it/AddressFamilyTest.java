@@ -22,24 +22,26 @@ class AddressFamilyTest {
 
     @Test
     void ipv4AddressesGetAfInetSockets() throws Exception {
-        try (Lab.Session session = Lab.session(List.of("--close-delay", "0"), List.of("--hold", "0"))) {
-            assertProto("tcp", session);
+        try (Lab lab = LocalLab.start()) {
+            lab.connect(List.of("--close-delay", "0"), List.of("--hold", "0"));
+            assertProto("tcp", lab.story());
         }
     }
 
     @Test
     void ipv6AddressesGetAfInet6Sockets() throws Exception {
         assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine: ::1 cannot be bound");
-        try (Lab.Session session = Lab.session("::1", List.of("--bind", "::1", "--close-delay", "0"), List.of("--hold", "0"))) {
-            assertProto("tcp6", session);
-            assertEquals(InetAddress.getByName("::1"), session.kernel().clientSide().orElseThrow().key().local().getAddress());
+        try (Lab lab = LocalLab.start()) {
+            lab.connect("::1", List.of("--bind", "::1", "--close-delay", "0"), List.of("--hold", "0"));
+            Story story = lab.story();
+            assertProto("tcp6", story);
+            assertEquals(InetAddress.getByName("::1"), story.clientSide().orElseThrow().key().local().getAddress());
         }
     }
 
-    private static void assertProto(String proto, Lab.Session session) {
-        KernelWatch kernel = session.kernel();
-        for (Connection c : List.of(kernel.listener().orElseThrow(), kernel.serverSide().orElseThrow(),
-                kernel.clientSide().orElseThrow())) {
+    private static void assertProto(String proto, Story story) {
+        for (Connection c : List.of(story.listener().orElseThrow(), story.serverSide().orElseThrow(),
+                story.clientSide().orElseThrow())) {
             assertEquals(proto, c.key().proto(), "the row's table says the socket's family: " + c.key());
         }
     }

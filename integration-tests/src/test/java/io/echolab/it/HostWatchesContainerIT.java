@@ -1,8 +1,8 @@
 package io.echolab.it;
 
-import static io.echolab.it.LabContainer.PORT;
-import static io.echolab.it.Scenarios.STARTUP;
-import static io.echolab.it.Scenarios.TOLERANCE;
+import static io.echolab.it.Expect.phase;
+import static io.echolab.it.Expect.pollable;
+import static io.echolab.it.Lab.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,24 +18,27 @@ import java.util.function.Predicate;
 
 import io.echolab.common.ExitCode;
 import io.echolab.watcher.StateWatcherCommand;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.proc.ProcNetTcp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
 /**
- * The operator's view: state-watcher on the host, {@code --pid} of a process inside a container, reads that
- * container's network namespace (/proc/PID/net/tcp) and sees the article's close there, while the host's own
- * table has no such connection.
+ * The operator's view: state-watcher on the host, {@code --pid} of a process inside a container, watches that
+ * container's network namespace (as root, entering it for netlink) and sees the article's close there, while
+ * the host's own table has no such connection.
  */
 @ExtendWith(DockerRequired.class)
 class HostWatchesContainerIT {
 
+    private static final Duration CLOSE_DELAY = Duration.ofSeconds(2);
+
     @Test
     void pidWatchesTheContainersNamespace() throws Exception {
-        try (LabContainer lab = LabContainer.start("host-watch", Map.of())) {
-            lab.run("server", "echo-server", "--clients", "1", "--close-delay", "2s", String.valueOf(PORT));
-            lab.awaitLine("server", "waiting connection to accept...", STARTUP);
+        try (ContainerLab lab = ContainerLab.start("host-watch", Map.of())) {
+            lab.startServer(List.of("--clients", "1", "--close-delay", "2s"));
 
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
@@ -43,40 +46,38 @@ class HostWatchesContainerIT {
             watcher.setOut(new PrintWriter(out, true));
             watcher.setErr(new PrintWriter(err, true));
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> watcher.execute(
-                    "--pid", String.valueOf(lab.hostPid()), "--port", String.valueOf(PORT), "--interval", "1ms",
+                    "--pid", String.valueOf(lab.hostPid()), "--port", String.valueOf(lab.port()), "--interval", "1ms",
                     "--format", "jsonl", "--duration", "12s"));
-            awaitHostLog(out, "the listener, seen from the host", l -> l.listener(PORT).isPresent());
+            awaitHostStory(lab, out, "the listener, seen from the host", s -> s.listener().isPresent());
 
-            lab.runWithKeyboard("client", "echo-client", "--hold", "0", "127.0.0.1", String.valueOf(PORT));
-            awaitHostLog(out, "both ends ESTABLISHED, seen from the host",
-                    l -> l.clientSide(PORT).isPresent() && l.serverSide(PORT).isPresent());
-            Scenarios.echoAndQuit(lab);
-            WatchLog log = awaitHostLog(out, "the client's TIME_WAIT, seen from the host",
-                    l -> l.clientSide(PORT).orElseThrow().states().contains("TIME_WAIT"));
+            lab.start("client", "echo-client", Lab.Input.KEYBOARD,
+                    List.of("--hold", "0", "--timestamps", "127.0.0.1", String.valueOf(lab.port())));
+            awaitHostStory(lab, out, "both ends, seen from the host", s -> s.clientSide().isPresent() && s.serverSide().isPresent());
+            lab.echoAndQuit();
+            Story story = awaitHostStory(lab, out, "the client's TIME_WAIT, seen from the host",
+                    s -> s.clientSide().orElseThrow().states().contains(TcpState.TIME_WAIT)
+                            && s.serverSide().orElseThrow().gone());
 
-            WatchLog.Connection client = log.clientSide(PORT).orElseThrow();
-            WatchLog.Connection server = log.serverSide(PORT).orElseThrow();
-            assertEquals(List.of("ESTABLISHED", "FIN_WAIT2", "TIME_WAIT"), client.pollableStates(), log.describe());
-            assertEquals(List.of("ESTABLISHED", "CLOSE_WAIT", "CLOSED"), server.pollableStates(), log.describe());
-            Scenarios.assertLasted(server, "CLOSE_WAIT", Duration.ofSeconds(2), TOLERANCE, "CLOSE_WAIT for the close delay");
+            Connection client = story.clientSide().orElseThrow();
+            Connection server = story.serverSide().orElseThrow();
+            Expect.states(List.of(TcpState.ESTABLISHED, TcpState.FIN_WAIT2, TcpState.TIME_WAIT), pollable(client),
+                    "the article's close, in the container's namespace", lab);
+            Expect.states(List.of(TcpState.ESTABLISHED, TcpState.CLOSE_WAIT), pollable(server), "its server side", lab);
+            Expect.lastedAtLeast(phase(server, TcpState.CLOSE_WAIT), CLOSE_DELAY, "CLOSE_WAIT for the close delay", lab);
+            Expect.madeAfterStamp(phase(server, TcpState.CLOSE_WAIT).end(), lab.stamp("server", "server close client socket"),
+                    "CLOSE_WAIT ends with the server's close(), stamped in the container", lab);
 
-            int clientPort = client.events().get(0).localPort();
+            int clientPort = client.key().local().getPort();
             assertTrue(ProcNetTcp.read(Path.of("/proc")).stream().noneMatch(row -> row.local().getPort() == clientPort
-                            && row.remote().getPort() == PORT),
+                            && row.remote().getPort() == lab.port()),
                     "the host's own table has no such connection: it lives in the container's namespace");
             assertEquals(ExitCode.OK, exit.get(30, TimeUnit.SECONDS), err.toString());
         }
     }
 
-    private static WatchLog awaitHostLog(StringWriter out, String what, Predicate<WatchLog> condition)
+    private static Story awaitHostStory(ContainerLab lab, StringWriter out, String what, Predicate<Story> condition)
             throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (!condition.test(WatchLog.parse(out.toString()))) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what + "; the host's watcher wrote:\n" + out);
-            }
-            Thread.sleep(50);
-        }
-        return WatchLog.parse(out.toString());
+        lab.await(what, STARTUP, () -> condition.test(JsonlStory.read(out.toString(), lab.port())));
+        return JsonlStory.read(out.toString(), lab.port());
     }
 }

@@ -1,153 +1,167 @@
 package io.echolab.it;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-import io.echolab.client.EchoClientCommand;
-import io.echolab.server.EchoServerCommand;
-import io.echolab.watcher.model.Connection;
-import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.TcpState;
 
-/** Starts the lab's programs for a scenario and holds the assertions' shared vocabulary. */
-final class Lab {
+/**
+ * Where a scenario runs, and the one way every scenario test starts the lab's programs, reads what the
+ * watcher saw and waits for it: this machine's loopback with the programs in this JVM ({@link LocalLab}), or
+ * a container of its own with its own network namespace and sysctls ({@link ContainerLab}).
+ *
+ * <p>Every server and interactive client runs with {@code --timestamps}, so a test measures what a program
+ * did by its own stamps, and what the kernel did by the watcher's; never by this harness's clock, whose
+ * round-trips (a docker exec, a wait) say nothing about either.
+ */
+abstract class Lab implements AutoCloseable {
 
-    /** How far an observed phase may stray from the delay that caused it (the stated tolerance). */
-    static final Duration TOLERANCE = Duration.ofMillis(500);
-    static final Duration STARTUP = Duration.ofSeconds(20);
+    /** How long a program may take to start or a step to happen before the test fails, naming the step. */
+    static final Duration STARTUP = Duration.ofSeconds(30);
+    /** The watcher's poll interval in every lab. */
+    static final Duration INTERVAL = Duration.ofMillis(1);
 
-    private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+)");
+    /** What a program reads: nothing, or a keyboard the test types on. */
+    enum Input { NONE, KEYBOARD }
 
-    private Lab() {
+    /** The server's port, once {@link #serve} has started it. */
+    abstract int port();
+
+    /** Starts echo-server with these options (and --timestamps) on the lab's port; returns once it listens. */
+    abstract void startServer(List<String> options) throws InterruptedException;
+
+    /** Starts the watcher on the server's port; returns once it has seen the listener. */
+    abstract void startWatcher() throws InterruptedException;
+
+    /** Starts {@code program} (echo-server, echo-client or state-watcher) as NAME with these arguments. */
+    abstract void start(String name, String program, Input input, List<String> args);
+
+    /** Types on NAME's keyboard. */
+    abstract void type(String name, String text);
+
+    /** Ctrl-D on NAME's keyboard. */
+    abstract void endInput(String name);
+
+    /** NAME's standard output as printed, stamps and all. */
+    abstract String rawOut(String name);
+
+    /** NAME's standard error. */
+    abstract String err(String name);
+
+    /** NAME's exit code, once it has exited. */
+    abstract OptionalInt exitCode(String name);
+
+    /** Stops NAME as Ctrl-C or SIGTERM would. */
+    abstract void stop(String name);
+
+    /** What the watcher has seen so far. */
+    abstract Story story();
+
+    /** The zone the programs' stamps are in. */
+    abstract java.time.ZoneId zone();
+
+    /** The kernel the scenario runs on, for messages about what it did. */
+    abstract String kernel();
+
+    /** How often a wait looks again. */
+    abstract Duration recheck();
+
+    /** Extra lines for a failure message: whatever the lab can tell about its programs. */
+    abstract String diagnostics();
+
+    // What every scenario does the same way
+
+    /** The server with these options, then the watcher on its port. */
+    void serve(String... serverOptions) throws InterruptedException {
+        startServer(List.of(serverOptions));
+        startWatcher();
     }
 
-    /** A server on a port the kernel picks; returns once it is listening. */
-    static Server server(String... args) throws InterruptedException {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("0");
-        OutputSink stdout = new OutputSink();
-        Program program = new Program("echo-server", stdout, EchoServerCommand.newCommandLine(stdout),
-                all.toArray(String[]::new));
-        return new Server(program);
+    /** {@link #serve}, then a client at its prompt connected to 127.0.0.1; returns once both ends are ESTABLISHED. */
+    void connect(List<String> serverOptions, List<String> clientOptions) throws InterruptedException {
+        connect("127.0.0.1", serverOptions, clientOptions);
     }
 
-    /** A client reading the given standard input. */
-    static Program client(InputStream stdin, String... args) {
-        OutputSink stdout = new OutputSink();
-        return new Program("echo-client", stdout, EchoClientCommand.newCommandLine(stdin, stdout, false), args);
+    /** As {@link #connect(List, List)}, the client connecting to {@code host}. */
+    void connect(String host, List<String> serverOptions, List<String> clientOptions) throws InterruptedException {
+        serve(serverOptions.toArray(String[]::new));
+        List<String> args = new ArrayList<>(clientOptions);
+        args.add("--timestamps");
+        args.addAll(List.of(host, Integer.toString(port())));
+        start("client", "echo-client", Input.KEYBOARD, args);
+        awaitStory("both ends ESTABLISHED", STARTUP,
+                s -> s.clientSide().map(c -> c.states().contains(TcpState.ESTABLISHED)).orElse(false)
+                        && s.serverSide().map(c -> c.states().contains(TcpState.ESTABLISHED)).orElse(false));
     }
 
-    /**
-     * Starts a session as a person would: a server with these options, the watcher on its port, and a
-     * client with these options at its prompt; returns once the kernel shows it ESTABLISHED on both ends.
-     */
-    static Session session(List<String> serverOptions, List<String> clientOptions)
-            throws IOException, InterruptedException {
-        return session("127.0.0.1", serverOptions, clientOptions);
+    /** The article's session: types "aa", waits for its echo, types "q". */
+    void echoAndQuit() throws InterruptedException {
+        type("client", "aa\n");
+        awaitLine("client", "Message from server: aa", STARTUP);
+        type("client", "q\n");
     }
 
-    /** A session whose client connects to {@code host} (give the server a matching {@code --bind}). */
-    static Session session(String host, List<String> serverOptions, List<String> clientOptions)
-            throws IOException, InterruptedException {
-        return session(host, serverOptions, clientOptions, KernelWatch::new);
+    /** NAME's standard output without stamps: the C program's lines. */
+    String out(String name) {
+        return Stamped.unstamped(rawOut(name));
     }
 
-    /** How a session watches the server's port: /proc by default, or another backend. */
-    @FunctionalInterface
-    interface Watching {
-        KernelWatch on(int port) throws IOException;
+    /** NAME's lines with their stamps. */
+    List<Stamped> stamped(String name) {
+        return Stamped.parse(rawOut(name), zone(), Instant.now());
     }
 
-    /** A session watched the given way. */
-    static Session session(String host, List<String> serverOptions, List<String> clientOptions, Watching watching)
-            throws IOException, InterruptedException {
-        Server server = server(serverOptions.toArray(String[]::new));
-        KernelWatch kernel = null;
+    /** When NAME printed the first line containing {@code text}: its own stamp. */
+    Instant stamp(String name, String text) {
+        return stamped(name).stream().filter(line -> line.text().contains(text) && line.time() != null).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " printed no stamped line with '" + text + "':\n" + rawOut(name)))
+                .time();
+    }
+
+    int awaitExit(String name, Duration timeout) throws InterruptedException {
+        await(name + " to exit", timeout, () -> exitCode(name).isPresent());
+        return exitCode(name).getAsInt();
+    }
+
+    /** Waits until NAME has printed a line containing {@code text}; returns its output without stamps. */
+    String awaitLine(String name, String text, Duration timeout) throws InterruptedException {
+        await(name + " to print '" + text + "'", timeout, () -> out(name).lines().anyMatch(l -> l.contains(text)));
+        return out(name);
+    }
+
+    /** Waits until the watcher's story satisfies the condition; fails showing the story. */
+    Story awaitStory(String what, Duration timeout, Predicate<Story> condition) throws InterruptedException {
+        await(what, timeout, () -> condition.test(story()));
+        return story();
+    }
+
+    /** Waits for a condition with a deadline; on timeout, fails naming it, with the story and the programs' output. */
+    void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + describe());
+            }
+            Thread.sleep(recheck().toMillis());
+        }
+    }
+
+    /** The story and the programs' output, for failure messages. */
+    String describe() {
+        return "the watcher saw:\n" + safely(() -> story().describe()) + diagnostics();
+    }
+
+    private static String safely(Supplier<String> text) {
         try {
-            kernel = watching.on(server.port);
-            Keyboard keyboard = new Keyboard();
-            List<String> args = new ArrayList<>(clientOptions);
-            args.addAll(List.of(host, String.valueOf(server.port)));
-            Program client = client(keyboard, args.toArray(String[]::new));
-            kernel.awaitEstablished(STARTUP);
-            return new Session(server, kernel, keyboard, client);
-        } catch (Throwable t) {
-            if (kernel != null) {
-                kernel.close();
-            }
-            server.close();
-            throw t;
+            return text.get();
+        } catch (RuntimeException e) {
+            return "(" + e + ")\n";
         }
-    }
-
-    /** One echo session: the server, the watcher on its port, the client and the keyboard it reads. */
-    record Session(Server server, KernelWatch kernel, Keyboard keyboard, Program client) implements AutoCloseable {
-        @Override
-        public void close() {
-            kernel.close();
-            client.close();
-            server.close();
-        }
-    }
-
-    /** A running echo-server and the port it listens on. */
-    static final class Server implements AutoCloseable {
-        final Program program;
-        final int port;
-
-        Server(Program program) throws InterruptedException {
-            this.program = program;
-            Matcher m = LISTENING.matcher(program.stdout.awaitLine("listening on", STARTUP));
-            if (!m.find()) {
-                throw new AssertionError("no port in the server's output: " + program.out());
-            }
-            this.port = Integer.parseInt(m.group(1));
-        }
-
-        @Override
-        public void close() {
-            program.close();
-        }
-    }
-
-    /**
-     * The states after the handshake: SYN_SENT and SYN_RECV last microseconds on loopback, so a poll
-     * catches them only by chance (the tracepoint sees them every time).
-     */
-    static List<TcpState> afterHandshake(Connection c) {
-        return c.states().stream().filter(s -> s != TcpState.SYN_SENT && s != TcpState.SYN_RECV).toList();
-    }
-
-    /**
-     * The states a poll is sure to see: after the handshake, and without FIN_WAIT1 and LAST_ACK, which last
-     * from microseconds to a delayed ACK's 40 ms.
-     */
-    static List<TcpState> pollableStates(Connection c) {
-        return afterHandshake(c).stream().filter(s -> s != TcpState.FIN_WAIT1 && s != TcpState.LAST_ACK).toList();
-    }
-
-    /** The phase in this state, or a failure that shows the connection. */
-    static Phase phase(Connection c, TcpState state) {
-        return c.phase(state).orElseThrow(() -> new AssertionError("no " + state + " phase in " + c));
-    }
-
-    /** The phase's length; fails if it has not ended. */
-    static Duration lasted(Phase p) {
-        return p.duration().orElseThrow(() -> new AssertionError(p.state() + " has not ended: " + p));
-    }
-
-    /** Whether {@code actual} is within the tolerance of {@code expected}. */
-    static boolean near(Duration actual, Duration expected) {
-        return actual.minus(expected).abs().compareTo(TOLERANCE) <= 0;
-    }
-
-    /** Whether any connection on the port was ever seen in this state. */
-    static boolean anyIn(List<Connection> connections, TcpState state) {
-        return connections.stream().anyMatch(c -> c.states().contains(state));
     }
 }

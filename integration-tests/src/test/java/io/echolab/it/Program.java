@@ -1,8 +1,11 @@
 package io.echolab.it;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +26,8 @@ final class Program implements AutoCloseable {
     Program(String name, OutputSink stdout, CommandLine command, String... args) {
         this.stdout = stdout;
         command.setErr(new PrintWriter(stderr, true));
-        command.setOut(new PrintWriter(new StringWriter(), true));
+        // What picocli itself prints (help, the watcher's rows) goes where the transcript goes
+        command.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
         thread = new Thread(() -> {
             try {
                 exit.complete(command.execute(args));
@@ -43,6 +47,11 @@ final class Program implements AutoCloseable {
     /** What it printed on standard error. */
     String err() {
         return stderr.toString();
+    }
+
+    /** The exit code, once it has ended. */
+    OptionalInt exitCode() {
+        return exit.isDone() && !exit.isCompletedExceptionally() ? OptionalInt.of(exit.join()) : OptionalInt.empty();
     }
 
     /** Waits for the program to end and returns its exit code. */

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Map;
 
 import io.echolab.common.ExitCode;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,26 +28,28 @@ class S10TwReuseIT {
     @ParameterizedTest(name = "tcp_tw_reuse={0}")
     @ValueSource(strings = {"1", "2"})
     void reuseLetsConnectsSucceedWhileEveryPortIsInTimeWait(String twReuse) throws Exception {
-        try (LabContainer lab = LabContainer.start("S10", Scenarios.hundredPorts(Map.of("net.ipv4.tcp_tw_reuse", twReuse)))) {
-            Scenarios.loadServer(lab);
-            String first = Scenarios.load(lab, "fill", "--connections", "100");
+        try (ContainerLab lab = ContainerLab.start("S10", Loads.hundredPorts(Map.of("net.ipv4.tcp_tw_reuse", twReuse)))) {
+            Loads.server(lab);
+            String first = Loads.load(lab, "fill", "--connections", "100");
             assertEquals(ExitCode.OK, lab.exitCode("fill").getAsInt(), first);
 
-            WatchLog full = lab.awaitWatch("all 100 ports in TIME_WAIT", Duration.ofSeconds(20),
-                    l -> l.maxAtOnce("TIME_WAIT") >= 100);
-            Instant youngest = Scenarios.clientTimeWaits(full).stream()
-                    .map(c -> c.entered("TIME_WAIT").orElseThrow().time()).max(Comparator.naturalOrder()).orElseThrow();
-            // Wait until even the youngest TIME_WAIT is older than tcp_tw_reuse_delay: the kernel's condition for reuse
+            Story full = lab.awaitStory("all 100 ports in TIME_WAIT", Duration.ofSeconds(20),
+                    s -> s.maxAtOnce(TcpState.TIME_WAIT) >= 100);
+            Instant youngest = Loads.clientTimeWaits(full).stream()
+                    .map(c -> c.phase(TcpState.TIME_WAIT).orElseThrow().start()).max(Comparator.naturalOrder()).orElseThrow();
+            // The kernel reuses a TIME_WAIT port once it is older than tcp_tw_reuse_delay: wait that long after
+            // the youngest began (the watcher's stamp of it), and a tick of the kernel's clock more
             Duration age = Duration.between(youngest, Instant.now());
-            if (age.compareTo(REUSE_DELAY.plusMillis(200)) < 0) {
-                Thread.sleep(REUSE_DELAY.plusMillis(200).minus(age).toMillis());
+            Duration needed = REUSE_DELAY.plus(KernelTime.SCHEDULING);
+            if (age.compareTo(needed) < 0) {
+                Thread.sleep(needed.minus(age).toMillis());
             }
 
-            String second = Scenarios.load(lab, "reuse", "--connections", "50");
+            String second = Loads.load(lab, "reuse", "--connections", "50");
             assertEquals(ExitCode.OK, lab.exitCode("reuse").getAsInt(), second);
             assertTrue(second.contains("connections made:      50\n"), second);
             assertTrue(second.contains("connections failed:    0\n"), second);
-            assertTrue(lab.watch().maxAtOnce("TIME_WAIT") <= 100, "no port beyond the 100: the new connections reused them");
+            assertTrue(lab.story().maxAtOnce(TcpState.TIME_WAIT) <= 100, "no port beyond the 100: the new connections reused them");
         }
     }
 }

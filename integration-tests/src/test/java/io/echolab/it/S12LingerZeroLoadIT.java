@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 
 import io.echolab.common.ExitCode;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,14 +17,14 @@ class S12LingerZeroLoadIT {
 
     @Test
     void resetsLeaveNoTimeWaitAndNoFailures() throws Exception {
-        try (LabContainer lab = LabContainer.start("S12", Scenarios.hundredPorts(Map.of()))) {
-            Scenarios.loadServer(lab);
-            String summary = Scenarios.load(lab, "client", "--connections", "150", "--linger", "0");
+        try (ContainerLab lab = ContainerLab.start("S12", Loads.hundredPorts(Map.of()))) {
+            Loads.server(lab);
+            String summary = Loads.load(lab, "client", "--connections", "150", "--linger", "0");
 
             assertEquals(ExitCode.OK, lab.exitCode("client").getAsInt(), summary);
             assertTrue(summary.contains("connections made:      150\n"), summary);
             assertTrue(summary.contains("connections failed:    0\n"), summary);
-            assertFalse(lab.watch().anyIn("TIME_WAIT"), "RST leaves no TIME_WAIT\n" + lab.watch().describe());
+            assertFalse(lab.story().anyIn(TcpState.TIME_WAIT), "RST leaves no TIME_WAIT\n" + lab.describe());
             assertEquals("0", lab.sh("ss -Htan state time-wait | wc -l").trim(), "ss agrees: no TIME_WAIT in the namespace");
         }
     }

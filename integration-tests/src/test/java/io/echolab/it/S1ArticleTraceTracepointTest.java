@@ -1,8 +1,8 @@
 package io.echolab.it;
 
+import static io.echolab.it.Expect.lasted;
+import static io.echolab.it.Expect.phase;
 import static io.echolab.it.Lab.STARTUP;
-import static io.echolab.it.Lab.lasted;
-import static io.echolab.it.Lab.phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,19 +49,18 @@ class S1ArticleTraceTracepointTest {
     @Test
     void everyTransitionOfBothEndsWithTheKernelsTimestamps() throws Exception {
         assumeTrue(root(), "the tracepoint is root's; CI runs as root");
-        try (Lab.Session session = Lab.session("127.0.0.1", List.of("--close-delay", "500ms"), List.of("--hold", "0"),
-                port -> new KernelWatch(port, Backend.trace(Set.of(port))))) {
-            assertFalse(instances().isEmpty(), "the session's tracefs instance exists while it watches");
-            session.keyboard().type("aa\n");
-            session.client().stdout.awaitLine("Message from server: aa", STARTUP);
-            session.keyboard().type("q\n");
-            assertEquals(ExitCode.OK, session.client().awaitExit(STARTUP), session.client().err());
+        try (Lab lab = LocalLab.watchedBy(port -> Backend.trace(Set.of(port)))) {
+            lab.connect(List.of("--close-delay", "500ms"), List.of("--hold", "0"));
+            assertFalse(instances().isEmpty(), "the lab's tracefs instance exists while it watches");
+            lab.echoAndQuit();
+            assertEquals(ExitCode.OK, lab.awaitExit("client", STARTUP), lab.err("client"));
 
-            Connection client = session.kernel().await("the client's TIME_WAIT", STARTUP, session.kernel()::clientSide,
-                    c -> c.states().contains(TcpState.TIME_WAIT));
-            Connection server = session.kernel().await("the server's socket to close", STARTUP,
-                    session.kernel()::serverSide, Connection::gone);
-            String timeline = session.kernel().describe();
+            Story story = lab.awaitStory("the client's TIME_WAIT and the server's socket gone", STARTUP,
+                    s -> s.clientSide().orElseThrow().states().contains(TcpState.TIME_WAIT)
+                            && s.serverSide().orElseThrow().gone());
+            Connection client = story.clientSide().orElseThrow();
+            Connection server = story.serverSide().orElseThrow();
+            String timeline = lab.describe();
 
             assertEquals(List.of(TcpState.SYN_SENT, TcpState.ESTABLISHED, TcpState.FIN_WAIT1, TcpState.FIN_WAIT2,
                     TcpState.TIME_WAIT), client.states(), "the client's every state, in order\n" + timeline);

@@ -1,8 +1,8 @@
 package io.echolab.it;
 
-import static io.echolab.it.LabContainer.PORT;
-import static io.echolab.it.Scenarios.STARTUP;
-import static io.echolab.it.Scenarios.TOLERANCE;
+import static io.echolab.it.Expect.phase;
+import static io.echolab.it.Expect.pollable;
+import static io.echolab.it.Lab.STARTUP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,31 +24,35 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DockerRequired.class)
 class S5CloseWaitLeakIT {
 
+    private static final Duration FIN_TIMEOUT = Duration.ofSeconds(3);
+
     @Test
     void closeWaitLastsAsLongAsTheProcess() throws Exception {
-        try (LabContainer lab = LabContainer.start("S5", Map.of("net.ipv4.tcp_fin_timeout", "3"))) {
-            Scenarios.connect(lab, List.of("--clients", "1", "--no-close"), List.of("--hold", "0"));
-            Scenarios.echoAndQuit(lab);
+        try (ContainerLab lab = ContainerLab.start("S5", Map.of("net.ipv4.tcp_fin_timeout", "3"))) {
+            lab.connect(List.of("--clients", "1", "--no-close"), List.of("--hold", "0"));
+            lab.echoAndQuit();
             lab.awaitLine("server", "holding 1 unclosed client socket(s)", STARTUP);
 
-            WatchLog log = lab.awaitWatch("the client's FIN_WAIT2 to time out", STARTUP,
-                    l -> l.clientSide(PORT).orElseThrow().gone());
-            WatchLog.Connection client = log.clientSide(PORT).orElseThrow();
-            assertEquals(List.of("ESTABLISHED", "FIN_WAIT2", "CLOSED"), client.pollableStates(), log.describe());
-            Scenarios.assertLasted(client, "FIN_WAIT2", Duration.ofSeconds(3), TOLERANCE,
-                    "the orphaned FIN_WAIT2 is dropped after tcp_fin_timeout");
-            assertFalse(log.serverSide(PORT).orElseThrow().gone(),
-                    "the server side is still in CLOSE_WAIT after its peer is gone\n" + log.describe());
+            Story story = lab.awaitStory("the client's FIN_WAIT2 to time out", STARTUP,
+                    s -> s.clientSide().orElseThrow().gone());
+            Connection client = story.clientSide().orElseThrow();
+            Expect.states(List.of(TcpState.ESTABLISHED, TcpState.FIN_WAIT2), pollable(client),
+                    "the client's orphaned FIN_WAIT2, then gone", lab);
+            Expect.endedByTimer(phase(client, TcpState.FIN_WAIT2), FIN_TIMEOUT,
+                    "the orphaned FIN_WAIT2 is dropped after tcp_fin_timeout", lab);
+            assertFalse(story.serverSide().orElseThrow().gone(),
+                    "the server side is still in CLOSE_WAIT after its peer is gone\n" + lab.describe());
 
-            Instant killed = Instant.now();
+            // Before the signal: whatever the harness's latency, the kernel cannot end CLOSE_WAIT before this
+            Instant beforeKill = Instant.now();
             lab.stop("server");
-            log = lab.awaitWatch("the server's CLOSE_WAIT to end with its process", STARTUP,
-                    l -> l.serverSide(PORT).orElseThrow().gone());
-            WatchLog.Connection server = log.serverSide(PORT).orElseThrow();
-            assertEquals("CLOSE_WAIT", server.events().get(server.events().size() - 2).state(), log.describe());
-            Instant ended = server.events().get(server.events().size() - 1).time();
-            assertTrue(!ended.isBefore(killed.minusMillis(50)),
-                    "CLOSE_WAIT ended only when the process did (killed " + killed + ", ended " + ended + ")");
+            story = lab.awaitStory("the server's CLOSE_WAIT to end with its process", STARTUP,
+                    s -> s.serverSide().orElseThrow().gone());
+            Connection server = story.serverSide().orElseThrow();
+            assertEquals(TcpState.CLOSE_WAIT, server.last().state(), lab.describe());
+            assertTrue(!server.last().end().isBefore(beforeKill),
+                    "CLOSE_WAIT ended only when the process did (signalled after " + beforeKill + ", ended "
+                            + server.last().end() + ")");
         }
     }
 }

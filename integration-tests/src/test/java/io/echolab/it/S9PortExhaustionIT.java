@@ -1,7 +1,7 @@
 package io.echolab.it;
 
-import static io.echolab.it.Scenarios.FIRST_PORT;
-import static io.echolab.it.Scenarios.LAST_PORT;
+import static io.echolab.it.Loads.FIRST_PORT;
+import static io.echolab.it.Loads.LAST_PORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.echolab.common.ExitCode;
+import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,21 +23,21 @@ class S9PortExhaustionIT {
 
     @Test
     void timeWaitHoldsEveryPortSoConnectFails() throws Exception {
-        try (LabContainer lab = LabContainer.start("S9", Scenarios.hundredPorts(Map.of()))) {
-            Scenarios.loadServer(lab);
-            String summary = Scenarios.load(lab, "client", "--connections", "150");
+        try (ContainerLab lab = ContainerLab.start("S9", Loads.hundredPorts(Map.of()))) {
+            Loads.server(lab);
+            String summary = Loads.load(lab, "client", "--connections", "150");
 
             assertEquals(ExitCode.UNAVAILABLE, lab.exitCode("client").getAsInt(), "some connections failed: " + summary);
             assertTrue(summary.contains("connections made:      100\n"), summary);
             assertTrue(summary.contains("connections failed:    50\n"), summary);
             assertTrue(summary.contains("      50  Cannot assign requested address\n"), summary);
 
-            WatchLog log = lab.awaitWatch("100 client TIME_WAIT rows", Duration.ofSeconds(20),
-                    l -> Scenarios.clientTimeWaits(l).size() >= 100);
-            assertEquals(100, Scenarios.clientTimeWaits(log).size(), "one TIME_WAIT per connection made");
-            assertEquals(100, log.maxAtOnce("TIME_WAIT"), "all 100 at once: every port of the range is held");
-            for (WatchLog.Connection c : Scenarios.clientTimeWaits(log)) {
-                int port = c.events().get(0).localPort();
+            Story story = lab.awaitStory("100 client TIME_WAIT rows", Duration.ofSeconds(20),
+                    s -> Loads.clientTimeWaits(s).size() >= 100);
+            assertEquals(100, Loads.clientTimeWaits(story).size(), "one TIME_WAIT per connection made");
+            assertEquals(100, story.maxAtOnce(TcpState.TIME_WAIT), "all 100 at once: every port of the range is held");
+            for (Connection c : Loads.clientTimeWaits(story)) {
+                int port = c.key().local().getPort();
                 assertTrue(port >= FIRST_PORT && port <= LAST_PORT, "a port of ip_local_port_range: " + port);
             }
         }

@@ -95,6 +95,16 @@ public abstract class Backend implements AutoCloseable {
         return netlink(SockDiag.open(), ports);
     }
 
+    /** The best this machine allows, as {@code --backend auto} picks it: trace as root, else netlink, else procfs. */
+    public static Backend auto(Set<Integer> ports) throws IOException {
+        try {
+            return Backends.open(BackendChoice.AUTO, ports, Path.of("/proc"), OptionalInt.empty(), false, line -> { },
+                    false);
+        } catch (Backends.Unavailable e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     /**
      * The sock:inet_sock_set_state tracepoint, with netlink, in this network namespace: root only.
      *

@@ -2,59 +2,76 @@ package io.echolab.it;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.function.Predicate;
 
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 
 /**
- * One scenario's container: its own network namespace with no network but loopback, its own TCP sysctls,
- * and the lab's programs started inside it in the background. Every program's standard output, standard
- * error, pid and exit code land in /tmp/NAME.{out,err,pid,rc}; a program started with a keyboard reads
- * what {@link #type} writes to the FIFO /tmp/NAME.in.
+ * A scenario in a container of its own: its own network namespace with no network but loopback, its own TCP
+ * sysctls, and the lab's programs started inside it in the background, their clocks in UTC. Every program's
+ * standard output, standard error, pid and exit code land in /tmp/NAME.{out,err,pid,rc}; one started with a
+ * keyboard reads what {@link #type} writes to the FIFO /tmp/NAME.in. The watcher runs inside too, as jsonl.
  */
-final class LabContainer implements AutoCloseable {
+final class ContainerLab extends Lab {
 
     /** The article's port: each container has its own namespace, so a fixed port is safe. */
     static final int PORT = 11233;
 
     /** Keeps the JVMs small and quick to start: several run at once on two cores. */
     private static final String JAVA = "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx96m -jar /lab/";
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final GenericContainer<?> container;
 
-    private LabContainer(GenericContainer<?> container) {
+    private ContainerLab(GenericContainer<?> container) {
         this.container = container;
     }
 
     /** Starts a container for one scenario with these sysctls (e.g. net.ipv4.tcp_fin_timeout=5). */
-    static LabContainer start(String scenario, Map<String, String> sysctls) {
+    static ContainerLab start(String scenario, Map<String, String> sysctls) {
         GenericContainer<?> container = new GenericContainer<>(LabImage.get())
                 .withNetworkMode("none")
+                .withEnv("TZ", "UTC")
                 .withCommand("sleep", "infinity")
                 .withLabel("io.echolab.scenario", scenario)
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withSysctls(Map.copyOf(sysctls)));
         container.start();
-        return new LabContainer(container);
+        return new ContainerLab(container);
     }
 
-    /** Starts {@code program} (echo-server, echo-client or state-watcher) in the background as NAME. */
-    void run(String name, String program, String... args) {
-        background(name, program, args, "/dev/null");
+    @Override
+    int port() {
+        return PORT;
     }
 
-    /** Like {@link #run}, with standard input from a keyboard the test types on. */
-    void runWithKeyboard(String name, String program, String... args) {
-        String fifo = "/tmp/" + name + ".in";
-        // A writer that never writes holds the FIFO open, so the program sees no EOF between typed lines
-        sh("mkfifo " + fifo + " && (sleep 100000 > " + fifo + " &)");
-        background(name, program, args, fifo);
+    @Override
+    void startServer(List<String> options) throws InterruptedException {
+        List<String> args = new ArrayList<>(options);
+        args.addAll(List.of("--timestamps", String.valueOf(PORT)));
+        start("server", "echo-server", Input.NONE, args);
+        awaitLine("server", "waiting connection to accept...", STARTUP);
     }
 
-    private void background(String name, String program, String[] args, String stdin) {
+    @Override
+    void startWatcher() throws InterruptedException {
+        start("watch", "state-watcher", Input.NONE, List.of("--port", String.valueOf(PORT), "--interval",
+                INTERVAL.toMillis() + "ms", "--format", "jsonl"));
+        awaitStory("the watcher to see the listener", STARTUP, story -> story.listener().isPresent());
+    }
+
+    @Override
+    void start(String name, String program, Input input, List<String> args) {
+        String stdin = "/dev/null";
+        if (input == Input.KEYBOARD) {
+            stdin = "/tmp/" + name + ".in";
+            // A writer that never writes holds the FIFO open, so the program sees no EOF between typed lines
+            sh("mkfifo " + stdin + " && (sleep 100000 > " + stdin + " & echo $! > /tmp/" + name + ".keyboard)");
+        }
         StringBuilder command = new StringBuilder(JAVA).append(program).append(".jar");
         for (String arg : args) {
             command.append(' ').append(quote(arg));
@@ -64,65 +81,60 @@ final class LabContainer implements AutoCloseable {
                 + "echo $? > " + t + ".rc) > /dev/null 2>&1 &");
     }
 
-    /** Types text on NAME's keyboard. */
+    @Override
     void type(String name, String text) {
         exec("sh", "-c", "printf '%s' \"$1\" > /tmp/" + name + ".in", "sh", text);
     }
 
-    /** Sends SIGTERM to NAME, by the pid it was started with. */
+    @Override
+    void endInput(String name) {
+        sh("kill $(cat /tmp/" + name + ".keyboard)");
+    }
+
+    @Override
     void stop(String name) {
         sh("kill $(cat /tmp/" + name + ".pid)");
     }
 
-    String out(String name) {
+    @Override
+    String rawOut(String name) {
         return file("/tmp/" + name + ".out");
     }
 
+    @Override
     String err(String name) {
         return file("/tmp/" + name + ".err");
     }
 
-    /** NAME's exit code, once it has exited. */
+    @Override
     OptionalInt exitCode(String name) {
         String rc = file("/tmp/" + name + ".rc").trim();
         return rc.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(rc));
     }
 
-    int awaitExit(String name, Duration timeout) throws InterruptedException {
-        await(name + " to exit", timeout, () -> exitCode(name).isPresent());
-        return exitCode(name).getAsInt();
+    @Override
+    Story story() {
+        return JsonlStory.read(file("/tmp/watch.out"), PORT);
     }
 
-    /** Waits until NAME has printed a line containing {@code text}; returns all it printed. */
-    String awaitLine(String name, String text, Duration timeout) throws InterruptedException {
-        await(name + " to print '" + text + "'", timeout, () -> out(name).lines().anyMatch(l -> l.contains(text)));
-        return out(name);
+    @Override
+    ZoneId zone() {
+        return ZoneOffset.UTC;
     }
 
-    /** The watcher's jsonl so far (the watcher must have been started as "watch" with --format jsonl). */
-    WatchLog watch() {
-        return WatchLog.parse(file("/tmp/watch.out"));
+    @Override
+    String kernel() {
+        return sh("uname -r").trim();
     }
 
-    /** Waits until the watcher's log satisfies the condition; fails showing the log. */
-    WatchLog awaitWatch(String what, Duration timeout, Predicate<WatchLog> condition) throws InterruptedException {
-        await(what, timeout, () -> condition.test(watch()));
-        return watch();
-    }
-
-    /** Starts the watcher on the article's port and waits for its first poll to report the listener. */
-    void startWatcher() throws InterruptedException {
-        run("watch", "state-watcher", "--port", String.valueOf(PORT), "--interval", "1ms", "--format", "jsonl");
-        awaitWatch("the watcher to see the listener", Duration.ofSeconds(30), log -> log.listener(PORT).isPresent());
+    @Override
+    Duration recheck() {
+        return Duration.ofMillis(100);
     }
 
     /** The host's pid of a process in this container (for watching its namespace from the host). */
     long hostPid() {
         return container.getContainerInfo().getState().getPidLong();
-    }
-
-    String kernel() {
-        return sh("uname -r").trim();
     }
 
     /** Runs a shell command and returns its standard output; a non-zero exit fails the test. */
@@ -149,18 +161,8 @@ final class LabContainer implements AutoCloseable {
         }
     }
 
-    private void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + diagnostics());
-            }
-            Thread.sleep(POLL.toMillis());
-        }
-    }
-
-    /** Everything a failed wait needs to be understood: each program's output and the watcher's view. */
+    /** Each program's output, and what ss shows now. */
+    @Override
     String diagnostics() {
         return exec("sh", "-c", "for f in /tmp/*.out /tmp/*.err /tmp/*.rc; do [ -s \"$f\" ] && "
                 + "{ echo \"== $f\"; tail -c 4000 \"$f\"; }; done; echo '== ss -tan'; ss -tan").getStdout();
