@@ -13,6 +13,7 @@ import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 
 /**
  * The one change detector: each watched connection's state now, since when, and its latest row, and the
@@ -69,6 +70,9 @@ final class ConnectionTable {
                         before.startSeen(), row, false));
                 current.put(key, new Entry(row, now, true));
             } else {
+                if (notable(before.row(), row)) {
+                    emit(update(now, before, row));
+                }
                 current.put(key, new Entry(row, before.since(), before.startSeen()));
             }
         }
@@ -109,7 +113,7 @@ final class ConnectionTable {
             throw new IllegalStateException("no connection " + key + " to move");
         }
         if (before.state() == row.state()) {
-            update(row);
+            update(time, row);
             return;
         }
         Instant start = time.isBefore(before.since()) ? before.since() : time;
@@ -132,13 +136,40 @@ final class ConnectionTable {
         listed = null;
     }
 
-    /** A newer row of a connection in the same state: its queues, timer and counters. */
-    void update(TcpSocket row) {
+    /**
+     * A newer row of a connection in the same state, seen at {@code time}: its queues, timer and counters. An
+     * update is told when it is news (see {@link #notable}).
+     */
+    void update(Instant time, TcpSocket row) {
         ConnectionKey key = ConnectionKey.of(row);
         Entry before = entries.get(key);
         if (before != null && before.state() == row.state()) {
+            if (notable(before.row(), row)) {
+                emit(update(time, before, row));
+            }
             entries.put(key, new Entry(row, before.since(), before.startSeen()));
         }
+    }
+
+    /**
+     * Whether a newer row in the same state is news: a retransmit or probe count changed, or a timer came or
+     * went that is not the retransmit timer (which comes and goes with every segment in flight).
+     */
+    static boolean notable(TcpSocket before, TcpSocket now) {
+        if (before.retransmits() != now.retransmits() || before.probes() != now.probes()) {
+            return true;
+        }
+        return before.timer() != now.timer() && (lasting(before.timer()) || lasting(now.timer()));
+    }
+
+    private static boolean lasting(TimerKind timer) {
+        return timer == TimerKind.KEEPALIVE || timer == TimerKind.ZERO_WINDOW_PROBE || timer == TimerKind.TIME_WAIT;
+    }
+
+    private static StateChange update(Instant time, Entry before, TcpSocket row) {
+        Instant at = time.isBefore(before.since()) ? before.since() : time;
+        return new StateChange(at, ConnectionKey.of(row), row.state(), row.state(), Duration.between(before.since(), at),
+                before.startSeen(), row, false);
     }
 
     Optional<Entry> get(ConnectionKey key) {

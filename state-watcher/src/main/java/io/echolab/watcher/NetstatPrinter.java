@@ -32,7 +32,9 @@ final class NetstatPrinter implements WatchListener {
 
     @Override
     public void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
-        print(time, view);
+        if (changes.stream().anyMatch(change -> !change.isUpdate())) {
+            print(time, view);
+        }
     }
 
     @Override

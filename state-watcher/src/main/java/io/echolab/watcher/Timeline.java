@@ -36,8 +36,12 @@ public final class Timeline implements WatchListener {
 
         void start(StateChange change, boolean startSeen) {
             TcpSocket row = change.row();
-            phases.add(new Phase(row.state(), change.time(), null, startSeen, row.timer(), row.timerRemaining(),
-                    row.retransmits()));
+            phases.add(Phase.starting(change.time(), startSeen, row));
+        }
+
+        void see(TcpSocket row) {
+            int last = phases.size() - 1;
+            phases.set(last, phases.get(last).seeing(row));
         }
 
         void endLast(Instant time) {
@@ -72,6 +76,10 @@ public final class Timeline implements WatchListener {
             connection.start(change, !change.initial());
             return;
         }
+        if (change.isUpdate()) {
+            connection.see(change.row());
+            return;
+        }
         connection.endLast(change.time());
         if (change.gone()) {
             connection.gone = true;
@@ -85,9 +93,8 @@ public final class Timeline implements WatchListener {
     public synchronized void onSample(Instant time, List<TcpSocket> view) {
         for (TcpSocket row : view) {
             Builder connection = live.get(ConnectionKey.of(row));
-            if (connection != null) {
-                int last = connection.phases.size() - 1;
-                connection.phases.set(last, connection.phases.get(last).withRetransmits(row.retransmits()));
+            if (connection != null && connection.phases.get(connection.phases.size() - 1).state() == row.state()) {
+                connection.see(row);
             }
         }
     }

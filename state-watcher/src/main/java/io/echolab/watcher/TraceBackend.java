@@ -358,7 +358,7 @@ final class TraceBackend extends Backend {
                     table.end(now, key);
                     lastChecked.remove(key);
                 } else if (row.get().state() == entry.state()) {
-                    table.update(row.get());
+                    table.update(now, row.get());
                     lastChecked.put(key, now);
                 } else if (!awaitingPeersFin(key, table, now)) {
                     table.move(timeWaitStart(key, now), row.get());
@@ -366,7 +366,7 @@ final class TraceBackend extends Backend {
                     disagreeing.remove(key);
                 }
             } else if (row.isPresent() && row.get().state() == entry.state()) {
-                table.update(row.get());
+                table.update(now, row.get());
                 disagreeing.remove(key);
             } else {
                 // The tracepoint has not said so (yet): its event may be on its way; past a while, it was lost

@@ -23,6 +23,7 @@ import io.echolab.watcher.ScriptedSource.ManualClock;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
 
 /** The poll-to-poll diff and the loop, with scripted rows (no kernel claim here). */
@@ -142,16 +143,35 @@ class WatcherTest {
     }
 
     @Test
-    void queueAndTimerChangesAloneAreNoChange() throws IOException {
+    void aRetransmitCountThatGrowsIsAnUpdateWithinTheState() throws IOException {
         Watcher watcher = watcher(new ScriptedSource()
                 .then(row(58332, 11233, TcpState.FIN_WAIT1, 0))
                 .then(row(58332, 11233, TcpState.FIN_WAIT1, 3)));
 
         watcher.poll();
+        clock.advance(Duration.ofMillis(200));
         watcher.poll();
 
-        assertEquals(1, recorder.changes.size(), "retransmits went up, the state did not change");
-        assertEquals(3, recorder.samples.get(1).get(0).retransmits(), "the sample still has the new row");
+        assertEquals(List.of("58332>11233 FIN_WAIT1<null", "58332>11233 FIN_WAIT1<FIN_WAIT1"), recorder.summary());
+        StateChange update = recorder.changes.get(1);
+        assertEquals(StateChange.Kind.UPDATE, update.kind());
+        assertEquals(3, update.row().retransmits());
+        assertEquals(Duration.ofMillis(200), update.timeInPrevious(), "in FIN_WAIT1 this long so far");
+    }
+
+    @Test
+    void queueChangesAndTheRetransmitTimerComingAndGoingAreNoChange() throws IOException {
+        TcpSocket idle = row(58332, 11233, TcpState.ESTABLISHED, 0);
+        TcpSocket sending = new TcpSocket("tcp", idle.local(), idle.remote(), TcpState.ESTABLISHED, 5, 2,
+                TimerKind.RETRANSMIT, Duration.ofMillis(200), 0, 0, 1000, 0, 0);
+        Watcher watcher = watcher(new ScriptedSource().then(idle).then(sending).then(idle));
+
+        watcher.poll();
+        watcher.poll();
+        watcher.poll();
+
+        assertEquals(1, recorder.changes.size(), "every segment in flight arms the retransmit timer: no news");
+        assertEquals(5, recorder.samples.get(1).get(0).txQueue(), "the sample still has the new row");
     }
 
     @Test

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What one poll saw happen to one connection: it appeared, changed state, or its row vanished.
+ * What happened to one connection: it appeared, changed state, or its socket went; or, within a state, its
+ * retransmit or probe count changed, or a keepalive, zero-window or time-wait timer came or went (an update:
+ * {@code state == previous}).
  *
  * @param state             the state now; null when the row vanished (the kernel freed the socket)
  * @param previous          the state at the poll before; null when the connection is new
@@ -20,8 +22,8 @@ import java.util.Objects;
 public record StateChange(Instant time, ConnectionKey key, TcpState state, TcpState previous,
         Duration timeInPrevious, boolean previousStartSeen, TcpSocket row, boolean initial) {
 
-    /** The three kinds of change, as jsonl's {@code event} names them. */
-    public enum Kind { NEW, CHANGE, GONE }
+    /** The kinds of change, as jsonl's {@code event} names them. */
+    public enum Kind { NEW, CHANGE, GONE, UPDATE }
 
     public StateChange {
         Objects.requireNonNull(time, "time");
@@ -58,8 +60,13 @@ public record StateChange(Instant time, ConnectionKey key, TcpState state, TcpSt
         return previous == null;
     }
 
-    /** New, a state change, or gone. */
+    /** True for an update within a state: same state, new counters or timer. */
+    public boolean isUpdate() {
+        return state != null && state == previous;
+    }
+
+    /** New, a state change, gone, or an update within the state. */
     public Kind kind() {
-        return isNew() ? Kind.NEW : gone() ? Kind.GONE : Kind.CHANGE;
+        return isNew() ? Kind.NEW : gone() ? Kind.GONE : isUpdate() ? Kind.UPDATE : Kind.CHANGE;
     }
 }

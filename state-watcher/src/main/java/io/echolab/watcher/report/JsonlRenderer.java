@@ -18,7 +18,8 @@ import io.echolab.watcher.model.TcpSocket;
  * <pre>
  * time                 "2022-07-10T09:03:55.123Z": the poll that saw it (UTC, milliseconds); with the
  *                      trace backend, the kernel's timestamp of the transition, "...55.123456Z" (microseconds)
- * event                "new", "change" or "gone"
+ * event                "new", "change" or "gone"; "update" when, within a state, the retransmit or probe count
+ *                      changed or a keepalive, zero-window or time-wait timer came or went
  * proto                "tcp" or "tcp6"
  * local, remote        "127.0.0.1:5000", "[::1]:5000"
  * state                the state now, as netstat spells it; "CLOSED" when gone
@@ -29,7 +30,7 @@ import io.echolab.watcher.model.TcpSocket;
  * initial              true for the rows already there at the first poll
  * timer                "off", "retransmit", "keepalive", "timewait", "probe"; null when gone
  * timer_ms             the timer's time left; null when gone
- * retransmits, tx_queue, rx_queue, uid, inode   from the row; null when gone
+ * retransmits, probes, tx_queue, rx_queue, uid, inode   from the row; null when gone
  * </pre>
  *
  * <p>The first line says how the watcher watches: {@code {"event":"start","time":...,"backend":"netlink","ports":[11233]}}.
@@ -74,6 +75,7 @@ public final class JsonlRenderer {
         field(json, "timer", row == null ? "null" : quote(row.timer().jsonName()));
         field(json, "timer_ms", row == null ? "null" : millis(row.timerRemaining()));
         field(json, "retransmits", row == null ? "null" : Integer.toString(row.retransmits()));
+        field(json, "probes", row == null ? "null" : Integer.toString(row.probes()));
         field(json, "tx_queue", row == null ? "null" : Long.toString(row.txQueue()));
         field(json, "rx_queue", row == null ? "null" : Long.toString(row.rxQueue()));
         field(json, "uid", row == null ? "null" : Long.toString(Integer.toUnsignedLong(row.uid())));

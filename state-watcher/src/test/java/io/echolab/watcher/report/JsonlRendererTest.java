@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class JsonlRendererTest {
 
     private static final List<String> FIELDS = List.of("time", "event", "proto", "local", "remote", "state",
-            "previous", "previous_ms", "previous_us", "previous_start_seen", "initial", "timer", "timer_ms", "retransmits",
+            "previous", "previous_ms", "previous_us", "previous_start_seen", "initial", "timer", "timer_ms", "retransmits", "probes",
             "tx_queue", "rx_queue", "uid", "inode");
 
     private static TcpSocket row(TcpState state, TimerKind timer, Duration left, long inode) throws IOException {
@@ -80,7 +80,7 @@ class JsonlRendererTest {
         assertEquals("CLOSED", gone.get("state"));
         assertEquals("TIME_WAIT", gone.get("previous"));
         assertEquals(60_000L, ((Number) gone.get("previous_ms")).longValue());
-        for (String field : List.of("timer", "timer_ms", "retransmits", "tx_queue", "rx_queue", "uid", "inode")) {
+        for (String field : List.of("timer", "timer_ms", "retransmits", "probes", "tx_queue", "rx_queue", "uid", "inode")) {
             assertNull(gone.get(field), field + " has no row to come from");
         }
     }

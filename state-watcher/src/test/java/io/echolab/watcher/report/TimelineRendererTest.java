@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Set;
 
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
@@ -33,14 +34,15 @@ class TimelineRendererTest {
     @Test
     void clientThroughTimeWaitAndAListenerStillOpen() throws UnknownHostException {
         Connection client = new Connection(new ConnectionKey("tcp", at("127.0.0.1", 58332), at("127.0.0.1", 11233)),
-                List.of(new Phase(TcpState.ESTABLISHED, t("17:03:54.120"), t("17:03:55.623"), true, TimerKind.OFF, Duration.ZERO, 0),
+                List.of(new Phase(TcpState.ESTABLISHED, t("17:03:54.120"), t("17:03:55.623"), true, TimerKind.OFF, Duration.ZERO, 0, 0,
+                        Set.of(TimerKind.OFF)),
                         new Phase(TcpState.FIN_WAIT2, t("17:03:55.623"), t("17:04:05.625"), true, TimerKind.TIME_WAIT,
-                                Duration.ofMillis(59_480), 0),
+                                Duration.ofMillis(59_480), 0, 0, Set.of(TimerKind.TIME_WAIT)),
                         new Phase(TcpState.TIME_WAIT, t("17:04:05.625"), t("17:05:05.635"), true, TimerKind.TIME_WAIT,
-                                Duration.ofMillis(59_990), 2)),
+                                Duration.ofMillis(59_990), 2, 0, Set.of(TimerKind.TIME_WAIT))),
                 true);
         Connection listener = new Connection(new ConnectionKey("tcp6", at("::", 11233), at("::", 0)),
-                List.of(new Phase(TcpState.LISTEN, t("17:03:20.000"), null, false, TimerKind.OFF, Duration.ZERO, 0)),
+                List.of(new Phase(TcpState.LISTEN, t("17:03:20.000"), null, false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
                 false);
 
         List<String> lines = TimelineRenderer.render(List.of(client, listener), t("17:05:10.500"), UTC);
@@ -61,7 +63,7 @@ class TimelineRendererTest {
     @Test
     void endedPhaseWhoseStartWasNotSeenIsALowerBound() throws UnknownHostException {
         Connection server = new Connection(new ConnectionKey("tcp", at("127.0.0.1", 11233), at("127.0.0.1", 58332)),
-                List.of(new Phase(TcpState.CLOSE_WAIT, t("17:03:56.000"), t("17:04:05.625"), false, TimerKind.OFF, Duration.ZERO, 0)),
+                List.of(new Phase(TcpState.CLOSE_WAIT, t("17:03:56.000"), t("17:04:05.625"), false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
                 true);
 
         List<String> lines = TimelineRenderer.render(List.of(server), t("17:05:00"), UTC);
