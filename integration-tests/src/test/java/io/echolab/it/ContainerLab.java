@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
+import com.github.dockerjava.api.model.Capability;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 
 /**
  * A scenario in a container of its own: its own network namespace with no network but loopback, its own TCP
@@ -32,14 +34,33 @@ final class ContainerLab extends Lab {
         this.container = container;
     }
 
-    /** Starts a container for one scenario with these sysctls (e.g. net.ipv4.tcp_fin_timeout=5). */
+    /** Starts a container for one scenario with these sysctls (e.g. net.ipv4.tcp_fin_timeout=5), loopback only. */
     static ContainerLab start(String scenario, Map<String, String> sysctls) {
-        GenericContainer<?> container = new GenericContainer<>(LabImage.get())
-                .withNetworkMode("none")
+        return start(container(scenario, sysctls).withNetworkMode("none"));
+    }
+
+    /**
+     * Starts a container on {@code network} (an internal one the test made: no route out), reachable from the
+     * others there as {@code alias}.
+     */
+    static ContainerLab onNetwork(String scenario, Map<String, String> sysctls, Network network, String alias) {
+        return start(container(scenario, sysctls).withNetwork(network).withNetworkAliases(alias));
+    }
+
+    /**
+     * The lab's container: the image, UTC clocks, the sysctls, and NET_ADMIN (only that, named: this engine
+     * refuses --privileged) so a scenario can drop packets in its own namespace with iptables.
+     */
+    private static GenericContainer<?> container(String scenario, Map<String, String> sysctls) {
+        return new GenericContainer<>(LabImage.get())
                 .withEnv("TZ", "UTC")
                 .withCommand("sleep", "infinity")
                 .withLabel("io.echolab.scenario", scenario)
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withSysctls(Map.copyOf(sysctls)));
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withSysctls(Map.copyOf(sysctls))
+                        .withCapAdd(Capability.NET_ADMIN));
+    }
+
+    private static ContainerLab start(GenericContainer<?> container) {
         container.start();
         return new ContainerLab(container);
     }
@@ -61,7 +82,40 @@ final class ContainerLab extends Lab {
     void startWatcher() throws InterruptedException {
         start("watch", "state-watcher", Input.NONE, List.of("--port", String.valueOf(PORT), "--interval",
                 INTERVAL.toMillis() + "ms", "--format", "jsonl"));
-        awaitStory("the watcher to see the listener", STARTUP, story -> story.listener().isPresent());
+        await("the watcher to start", STARTUP, () -> file("/tmp/watch.out").startsWith("{\"event\":\"start\""));
+    }
+
+    /**
+     * Types on NAME's keyboard, then, as soon as NAME has printed {@code line}, runs {@code command}: one step in
+     * the container, with no round trip of the test's between the two.
+     */
+    void typeThen(String name, String text, String line, String command) {
+        ExecResult result = exec("sh", "-c", "printf '%s' \"$1\" > /tmp/" + name + ".in && "
+                + "i=0; until grep -qF \"$2\" /tmp/" + name + ".out; do i=$((i + 1)); [ $i -lt 3000 ] || exit 3; sleep 0.01; done"
+                + " && " + command, "sh", text, line);
+        if (result.getExitCode() != 0) {
+            throw new AssertionError("typing '" + text.strip() + "' on " + name + ", waiting for '" + line + "', then '"
+                    + command + "' failed with " + result.getExitCode() + ": " + result.getStderr() + "\n" + describe());
+        }
+    }
+
+    /** Runs iptables in this container's namespace (NET_ADMIN): e.g. {@code -A INPUT -p tcp --sport 11233 -j DROP}. */
+    void iptables(String rule) {
+        sh("iptables " + rule);
+    }
+
+    /** How many packets the iptables rules of a chain have matched, in rule order. */
+    List<Long> matched(String chain) {
+        return sh("iptables -L " + chain + " -v -n -x | awk 'NR > 2 { print $1 }'").lines().map(Long::parseLong).toList();
+    }
+
+    /** A kernel counter of this namespace, by its nstat name (TcpRetransSegs, TcpOutRsts, ...): /proc/net/snmp and netstat. */
+    long counter(String name) {
+        String value = sh("nstat -a -z " + name + " | awk '$1 == \"" + name + "\" { print $2 }'").trim();
+        if (value.isEmpty()) {
+            throw new AssertionError("no kernel counter " + name);
+        }
+        return Long.parseLong(value);
     }
 
     @Override

@@ -96,6 +96,36 @@ final class Expect {
                         + most.toMillis() + " ms\n" + lab.describe());
     }
 
+    /**
+     * An orphan retransmitting into silence was sent again as often as the kernel's schedule says, for an RTO
+     * between the two schedules' (see {@link KernelTime#orphan}); a boundary may fall between them.
+     */
+    static void orphanRetransmitted(Phase p, KernelTime.Orphan early, KernelTime.Orphan late, Lab lab) {
+        int least = Math.min(early.retransmits(), late.retransmits());
+        int most = Math.max(early.retransmits(), late.retransmits());
+        assertTrue(p.maxRetransmits() >= least && p.maxRetransmits() <= most, "the kernel sends the segment again "
+                + least + " to " + most + " times before it gives up; the watcher saw " + p.maxRetransmits() + "\n"
+                + lab.describe());
+    }
+
+    /** ...and was freed when that schedule gives up: each end seen up to a watcher's delay late, each firing up to its wheel slack. */
+    static void orphanGaveUp(Phase p, KernelTime.Orphan early, KernelTime.Orphan late, int orphanRetries, Lab lab) {
+        Duration lasted = lasted(p);
+        Duration least = min(early.lifetime(), late.lifetime()).minus(OBSERVED);
+        Duration most = max(early.lifetime().plus(early.slack()), late.lifetime().plus(late.slack())).plus(OBSERVED);
+        assertTrue(lasted.compareTo(least) >= 0 && lasted.compareTo(most) <= 0, "with tcp_orphan_retries " + orphanRetries
+                + " the kernel gives up " + least.toMillis() + " to " + most.toMillis() + " ms after the segment was first"
+                + " sent; " + p.state() + " lasted " + lasted.toMillis() + " ms\n" + lab.describe());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     /** The states in this order (as {@link #pollable} or {@link #afterHandshake} gives them). */
     static void states(List<TcpState> expected, List<TcpState> actual, String why, Lab lab) {
         assertEquals(expected, actual, why + "\n" + lab.describe());

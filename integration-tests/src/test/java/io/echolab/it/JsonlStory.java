@@ -61,7 +61,7 @@ final class JsonlStory {
         Duration inPrevious = n.hasNonNull("previous_us") ? Duration.ofNanos(n.get("previous_us").asLong() * 1_000) : null;
         TcpSocket row = gone ? null : new TcpSocket(proto, key.local(), key.remote(), state,
                 n.get("tx_queue").asLong(), n.get("rx_queue").asLong(), timer(n.get("timer").asText()),
-                Duration.ofMillis(n.get("timer_ms").asLong()), n.get("retransmits").asInt(), 0,
+                Duration.ofMillis(n.get("timer_ms").asLong()), n.get("retransmits").asInt(), n.get("probes").asInt(),
                 (int) n.get("uid").asLong(), n.get("inode").asLong(), 0);
         return new StateChange(time, key, state, previous, inPrevious, n.get("previous_start_seen").asBoolean(), row,
                 n.get("initial").asBoolean());

@@ -67,6 +67,63 @@ final class KernelTime {
         return Duration.ofNanos((granularity + 1) * 1_000_000_000L / hz);
     }
 
+    /** TCP_RTO_MIN: HZ/5 jiffies, the base of tcp_model_timeout() for an established socket. */
+    static final Duration TCP_RTO_MIN = Duration.ofMillis(200);
+
+    /**
+     * An orphaned socket retransmitting one segment (its FIN) into silence, as this kernel does it (read in
+     * tcp_timer.c and tcp_output.c, and traced with tcp:tcp_retransmit_skb):
+     * <ol>
+     * <li>The first firing, one RTO after the segment (a loss probe's timeout, srtt/4 + TCP_RTO_MIN for one
+     *     segment in flight, capped at the RTO: the RTO on loopback), sends a tail loss probe
+     *     (tcp_early_retrans 3, the default): not counted as a retransmission, and the RTO is not doubled.
+     * <li>The next, one RTO later, is the first retransmission: it stamps retrans_stamp.
+     * <li>Each later firing comes after double the wait before (tcp_retransmit_timer), and gives up
+     *     (tcp_write_timeout with SOCK_DEAD) once the time since retrans_stamp has reached tcp_model_timeout()
+     *     for tcp_orphan_retries, ((2 &lt;&lt; retries) - 1) x TCP_RTO_MIN (0 retries mean 8 while the RTO is under
+     *     TCP_RTO_MAX); otherwise it retransmits again.
+     * </ol>
+     *
+     * @param lifetime    from the segment's first transmission to the firing that gives up
+     * @param retransmits how many retransmissions came before (the loss probe is not one)
+     * @param slack       how late that firing may be: each firing's wheel slack, carried into the next
+     */
+    record Orphan(Duration lifetime, int retransmits, Duration slack) {
+    }
+
+    static Orphan orphan(Duration rto, int orphanRetries) {
+        int retries = orphanRetries == 0 ? 8 : orphanRetries;
+        long model = ((2L << retries) - 1) * TCP_RTO_MIN.toNanos();
+        long wait = rto.toNanos();
+        long fired = 2 * wait;        // the loss probe at one RTO, the first retransmission one RTO later
+        long stamp = fired;
+        Duration slack = wheelSlack(rto).multipliedBy(2);
+        int retransmits = 1;
+        while (true) {
+            wait *= 2;
+            fired += wait;
+            slack = slack.plus(wheelSlack(Duration.ofNanos(wait)));
+            if (fired - stamp >= model) {
+                return new Orphan(Duration.ofNanos(fired), retransmits, slack);
+            }
+            retransmits++;
+        }
+    }
+
+    /**
+     * When keepalive gives up on a silent peer (tcp_keepalive_timer()): the first probe {@code idle} after the
+     * last segment received, one every {@code interval} after, and the error at the firing that finds
+     * {@code count} probes unanswered: idle + count x interval after that segment, each firing up to its wheel
+     * slack late.
+     */
+    static Duration keepaliveGivesUp(Duration idle, Duration interval, int count) {
+        return idle.plus(interval.multipliedBy(count));
+    }
+
+    static Duration keepaliveSlack(Duration idle, Duration interval, int count) {
+        return wheelSlack(idle).plus(wheelSlack(interval).multipliedBy(count));
+    }
+
     /** The shortest timeout filed at {@code level}: LVL_START(n) = (LVL_SIZE - 1) << ((n - 1) * LVL_CLK_SHIFT). */
     private static long levelStart(int level) {
         return (long) (LVL_SIZE - 1) << ((level - 1) * LVL_CLK_SHIFT);

@@ -36,7 +36,7 @@ abstract class Lab implements AutoCloseable {
     /** Starts echo-server with these options (and --timestamps) on the lab's port; returns once it listens. */
     abstract void startServer(List<String> options) throws InterruptedException;
 
-    /** Starts the watcher on the server's port; returns once it has seen the listener. */
+    /** Starts the watcher on the lab's port; returns once it watches. */
     abstract void startWatcher() throws InterruptedException;
 
     /** Starts {@code program} (echo-server, echo-client or state-watcher) as NAME with these arguments. */
@@ -77,10 +77,11 @@ abstract class Lab implements AutoCloseable {
 
     // What every scenario does the same way
 
-    /** The server with these options, then the watcher on its port. */
+    /** The server with these options, then the watcher on its port; returns once the watcher sees the listener. */
     void serve(String... serverOptions) throws InterruptedException {
         startServer(List.of(serverOptions));
         startWatcher();
+        awaitStory("the watcher to see the listener", STARTUP, story -> story.listener().isPresent());
     }
 
     /** {@link #serve}, then a client at its prompt connected to 127.0.0.1; returns once both ends are ESTABLISHED. */
