@@ -28,10 +28,13 @@ for jar in "${jars[@]}"; do
   fi
 done
 
-# The same build context the integration tests use: the Dockerfile, the three jars, the trace script.
+# The same build context the integration tests use: the Dockerfile, the three jars, the trace script and
+# the helpers it sources.
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
+mkdir "$context/lib"
 cp "$root/docker/Dockerfile" "${jars[@]}" "$root/scripts/reproduce-trace.sh" "$context/"
+cp "$root/scripts/lib/common.sh" "$context/lib/"
 echo "building $image on $base..." >&2
 if ! docker build -q --build-arg "BASE_IMAGE=$base" -t "$image" "$context" > "$context/build.log" 2>&1; then
   cat "$context/build.log" >&2

@@ -5,7 +5,7 @@
 #
 # - One-line errors with the exit codes the programs use: die MESSAGE [CODE]; usage_error MESSAGE (exit 2).
 # - Option checks that run before anything starts: need_value, check_duration, check_port, check_count,
-#   check_choice.
+#   check_choice; and the trace scripts' shared options (trace_options).
 # - The programs a script starts: track NAME PID; check_programs ends the script with a program's own exit
 #   code as soon as one fails; wait_for waits for a condition with a deadline and checks them meanwhile.
 # - Cleanup on any exit (stop_on_exit): the tracked programs are stopped, then the at_exit commands run.
@@ -66,6 +66,28 @@ check_choice() {
   local list
   printf -v list '%s, ' "$@"
   usage_error "$option: '$value' is not one of ${list%, }"
+}
+
+# trace_options "$@": the options of reproduce-trace.sh (and docker-trace.sh, which passes them on), checked.
+# Sets trace_port, trace_close_delay, trace_hold, trace_format, trace_backend; -h prints the help and exits.
+# shellcheck disable=SC2034  # the variables are the sourcing script's
+trace_options() {
+  trace_port=11233
+  trace_close_delay=10s
+  trace_hold=180s
+  trace_format=netstat
+  trace_backend=auto
+  while (( $# > 0 )); do
+    case $1 in
+      --port) need_value "$@"; check_port "$1" "$2"; trace_port=$((10#$2)); shift 2 ;;
+      --close-delay) need_value "$@"; check_duration "$1" "$2"; trace_close_delay=$2; shift 2 ;;
+      --hold) need_value "$@"; check_duration "$1" "$2"; trace_hold=$2; shift 2 ;;
+      --format) need_value "$@"; check_choice "$1" "$2" netstat timeline jsonl; trace_format=$2; shift 2 ;;
+      --backend) need_value "$@"; check_choice "$1" "$2" auto trace netlink procfs; trace_backend=$2; shift 2 ;;
+      -h|--help) show_help; exit 0 ;;
+      *) usage_error "unknown option '$1'" ;;
+    esac
+  done
 }
 
 # --- the programs a script starts -------------------------------------------------------------------------

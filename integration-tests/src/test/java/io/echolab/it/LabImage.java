@@ -7,7 +7,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * The image every Docker IT runs: docker/Dockerfile with the three runnable jars the build just made and
- * the trace script, on the base image named by {@code ECHOLAB_BASE_IMAGE} or {@code -Decholab.baseImage}.
+ * the trace script (with the helpers it sources), on the base image named by {@code ECHOLAB_BASE_IMAGE} or {@code -Decholab.baseImage}.
  * Built once per test run; Docker's layer cache makes later builds quick.
  */
 final class LabImage {
@@ -23,6 +23,7 @@ final class LabImage {
             ImageFromDockerfile build = new ImageFromDockerfile("echolab-it:latest", false)
                     .withFileFromPath("Dockerfile", existing(root.resolve("docker/Dockerfile")))
                     .withFileFromPath("reproduce-trace.sh", existing(root.resolve("scripts/reproduce-trace.sh")))
+                    .withFileFromPath("lib/common.sh", existing(root.resolve("scripts/lib/common.sh")))
                     .withBuildArg("BASE_IMAGE", baseImage());
             for (String program : new String[] {"echo-server", "echo-client", "state-watcher"}) {
                 build.withFileFromPath(program + ".jar", existing(root.resolve(program + "/target/" + program + ".jar")));
