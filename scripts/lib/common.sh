@@ -90,6 +90,27 @@ trace_options() {
   done
 }
 
+# --- the trace image (scripts/docker-trace.sh, scripts/compose.sh) --------------------------------------
+
+# trace_image_tag ROOT BASE: a tag for the trace image: a hash of what goes into it (the Dockerfile, the three
+# jars, the trace script and this file) and of the base image's id, so it changes exactly when they do.
+trace_image_tag() {
+  local root=$1 base=$2 base_id
+  base_id=$(docker image inspect -f '{{.Id}}' "$base" 2> /dev/null || echo "$base")
+  {
+    cat "$root/docker/Dockerfile" "$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar" \
+      "$root/state-watcher/target/state-watcher.jar" "$root/scripts/reproduce-trace.sh" "$root/scripts/lib/common.sh" \
+      | sha256sum
+    echo "$base_id"
+  } | sha256sum | cut -c1-12
+}
+
+# prune_trace_images REPOSITORY KEEP: removes the repository's other tags (an image a container uses stays).
+prune_trace_images() {
+  docker image ls --filter "reference=$1" --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$1:$2" \
+    | xargs -r docker image rm > /dev/null 2>&1 || true
+}
+
 # --- the programs a script starts -------------------------------------------------------------------------
 
 declare -A started=()   # NAME -> pid of a program this script started and still watches
