@@ -8,12 +8,20 @@
 # poll are seen only by chance. Prints figures; asserts nothing. Needs the state-watcher jar (built if missing).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+root=$(cd "$here/.." && pwd)
+
+case ${1-} in
+  -h|--help) show_help; exit 0 ;;
+esac
+(( $# <= 1 )) || usage_error "takes one count of reads"
 reads=${1:-300}
-[[ $reads =~ ^[1-9][0-9]*$ ]] || { echo "bench-proc-poll.sh: '$reads' is not a count of reads" >&2; exit 2; }
+check_count READS "$reads"
 jar=$root/state-watcher/target/state-watcher.jar
 if [[ ! -f $jar ]]; then
-  (cd "$root" && ./mvnw -B -q -DskipTests package) || { echo "bench-proc-poll.sh: the build failed" >&2; exit 1; }
+  (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
 fi
 
 now_ns() { date +%s%N; }

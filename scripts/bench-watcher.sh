@@ -25,24 +25,24 @@
 #    Targets: the trace backend catches all eight within 1 ms; netlink at 1 ms the five that last 1 ms or more.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+root=$(cd "$here/.." && pwd)
 seconds=15
 idle_seconds=30
 sockets=25000
 port=11233
 pile_port=11299
 
-die() { echo "bench-watcher.sh: $1" >&2; exit "${2:-2}"; }
-count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number, not '$2'"; }
-
 while (( $# > 0 )); do
   case $1 in
-    --seconds) count "$1" "${2-}"; seconds=$2; shift 2 ;;
-    --idle-seconds) count "$1" "${2-}"; idle_seconds=$2; shift 2 ;;
-    --sockets) count "$1" "${2-}"; sockets=$2; shift 2 ;;
-    --port) count "$1" "${2-}"; (( $2 <= 65535 )) || die "'$2' is not a port (1-65535)"; port=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" ;;
+    --seconds) need_value "$@"; check_count "$1" "$2"; seconds=$2; shift 2 ;;
+    --idle-seconds) need_value "$@"; check_count "$1" "$2"; idle_seconds=$2; shift 2 ;;
+    --sockets) need_value "$@"; check_count "$1" "$2"; sockets=$2; shift 2 ;;
+    --port) need_value "$@"; check_port "$1" "$2"; port=$((10#$2)); shift 2 ;;
+    -h|--help) show_help; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
   esac
 done
 (( port != pile_port )) || pile_port=11298
@@ -99,16 +99,6 @@ drop_ns() {
   ip netns del "$1"
 }
 
-# wait_for SECONDS WHAT COMMAND...: every 20 ms until COMMAND succeeds
-wait_for() {
-  local deadline=$(( SECONDS + $1 )) what=$2
-  shift 2
-  until "$@"; do
-    (( SECONDS < deadline )) || die "gave up waiting for $what" 1
-    sleep 0.02
-  done
-}
-
 listening() { ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .; }
 
 # Fills NS with N TIME_WAIT sockets on the pile port: an echo server and N short connections, client first.
@@ -135,6 +125,7 @@ sampled() {
 
 # shellcheck disable=SC2016  # the loop is for the bash in the namespace to expand, not this one
 loop_script() { # loop_script 'BODY': runs the loop body for the seconds, prints how many times
+  # shellcheck disable=SC2016  # the $(( )) and ${} are for the bash that runs the loop
   printf 'end=$(( ${EPOCHREALTIME%%.*} + %d )); n=0
     while (( ${EPOCHREALTIME%%.*} < end )); do %s; n=$(( n + 1 )); done; echo $n' "$seconds" "$1"
 }

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Usage: scripts/build-base-image.sh [IMAGE_NAME]        (default IMAGE_NAME: echolab-base:bookworm)
+# Usage: scripts/build-base-image.sh [--quiet] [--check] [IMAGE_NAME]     (default IMAGE_NAME: echolab-base:bookworm)
 #
-# Builds the integration tests' base image with no image registry at all: mmdebstrap a Debian
-# bookworm minbase with openjdk-17-jre-headless, iproute2, iptables, procps and net-tools into a
-# tarball, then `docker import` it. If IMAGE_NAME already exists locally it is reused (exit 0).
+# Builds the lab's base image with no image registry at all: mmdebstrap a Debian bookworm minbase with
+# openjdk-17-jre-headless, iproute2, iptables, procps and net-tools into a tarball, then `docker import` it.
+# The image carries a label with a hash of its recipe (the suite, the packages, the mmdebstrap options and
+# the image settings below): an image of that name with the same recipe is reused; one without the label
+# or with another recipe is built again. scripts/base-image.sh calls this when the public image cannot be
+# pulled.
 #
-# Needs: root (mmdebstrap's root mode, apt-get), a Docker engine that answers (see
+#   --quiet   say nothing when the image is current
+#   --check   build nothing: exit 0 when the image is current, 1 when it would be built
+#
+# Needs: root (mmdebstrap's root mode, apt-get; exit 77 otherwise), a Docker engine that answers (see
 # scripts/ensure-docker.sh), and Debian's package mirror, the only network access it makes. The
 # mirror is the one this machine's apt already uses (read from `apt-get indextargets`, which covers
 # both sources.list and deb822 .sources files); ECHOLAB_DEBIAN_MIRROR=URI overrides it.
@@ -17,25 +23,82 @@
 #   ECHOLAB_BUILD_DIR       where the temporary tarball goes (default: a mktemp dir under /var/tmp)
 set -euo pipefail
 
-IMAGE=${1:-echolab-base:bookworm}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+say() { report "$*"; }
+
+quiet=no
+check=no
+IMAGE=
+while (( $# > 0 )); do
+  case $1 in
+    --quiet) quiet=yes; shift ;;
+    --check) check=yes; shift ;;
+    -h|--help) show_help; exit 0 ;;
+    -*) usage_error "unknown option '$1'" ;;
+    *) [[ -z $IMAGE ]] || usage_error "one image name only"; IMAGE=$1; shift ;;
+  esac
+done
+IMAGE=${IMAGE:-echolab-base:bookworm}
+
+# The recipe: everything that decides what the image holds. Its hash labels the image.
 SUITE=bookworm
 PACKAGES=openjdk-17-jre-headless,iproute2,iptables,procps,net-tools
+ARCH=$(dpkg --print-architecture 2> /dev/null || uname -m)
+# --variant=minbase: Essential + apt (no init system, no extras); Recommends stay off (mmdebstrap's
+#   default). --dpkgopt path-exclude: no man pages, docs (copyright files kept) or translations, as in
+#   Debian's slim images; these rules stay in the image, so later apt installs stay small too.
+# --hook-dir .../merged-usr: sets up merged /usr itself and installs usr-is-merged, instead of the
+#   usrmerge package, which would pull in perl (about 50 MB) for a one-time conversion.
+# --essential-hook mkdir man1: with man pages excluded the directory never exists, and the JRE's
+#   postinst (update-alternatives --install ... --slave /usr/share/man/man1/java.1.gz) then fails.
+# mmdebstrap's default cleanup drops apt's lists and package cache; the customize hook removes the
+# remaining logs and debconf backups.
+# shellcheck disable=SC2016  # "$1" in the hooks is expanded by mmdebstrap's hook shell (the chroot dir)
+MMDEBSTRAP_OPTIONS=(
+  --variant=minbase --include="$PACKAGES" --format=tar
+  --dpkgopt='path-exclude=/usr/share/man/*'
+  --dpkgopt='path-exclude=/usr/share/locale/*'
+  --dpkgopt='path-include=/usr/share/locale/locale.alias'
+  --dpkgopt='path-exclude=/usr/share/doc/*'
+  --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --dpkgopt='path-exclude=/usr/share/info/*'
+  --dpkgopt='path-exclude=/usr/share/lintian/*'
+  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
+  --essential-hook='mkdir -p "$1"/usr/share/man/man1'
+  --customize-hook='rm -rf "$1"/var/log/apt/* "$1"/var/log/*.log "$1"/var/cache/debconf/*-old'
+)
+IMPORT_CHANGES=(
+  "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  "ENV LANG=C.UTF-8"
+  "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$ARCH"
+  "LABEL org.opencontainers.image.description=\"Debian $SUITE minbase with $PACKAGES, built by echo-lab scripts/build-base-image.sh\""
+  'CMD ["/bin/bash"]'
+)
+RECIPE=$(declare -p SUITE PACKAGES MMDEBSTRAP_OPTIONS IMPORT_CHANGES | sha256sum | cut -c1-16)
+RECIPE_LABEL=io.echolab.base-recipe
 
-say() { echo "build-base-image: $*" >&2; }
-die() { echo "build-base-image: ERROR: $*" >&2; exit 1; }
+command -v docker >/dev/null || die "docker CLI not found; run scripts/ensure-docker.sh first" 69
+timeout 10 docker info >/dev/null 2>&1 || die "no Docker engine answers; run scripts/ensure-docker.sh first" 69
 
-[[ $# -le 1 ]] || die "usage: $0 [IMAGE_NAME]"
-[[ $IMAGE != -* ]] || die "usage: $0 [IMAGE_NAME]  (no options; got '$IMAGE')"
-
-command -v docker >/dev/null || die "docker CLI not found; run scripts/ensure-docker.sh first"
-timeout 10 docker info >/dev/null 2>&1 || die "no Docker engine answers; run scripts/ensure-docker.sh first"
-
-if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  say "image $IMAGE exists ($(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1024 / 1024 )) MiB); reusing it"
+current=$(docker image inspect -f "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$IMAGE" 2>/dev/null || true)
+if [[ $current == "$RECIPE" ]]; then
+  [[ $check == yes || $quiet == yes ]] \
+    || say "image $IMAGE is current (recipe $RECIPE, $(( $(docker image inspect -f '{{.Size}}' "$IMAGE") / 1024 / 1024 )) MiB); reusing it"
   exit 0
 fi
+[[ $check == no ]] || exit 1
+if [[ -z $current ]] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  why="$IMAGE has no recipe label"
+elif [[ -n $current ]]; then
+  why="$IMAGE was built from another recipe ($current)"
+else
+  why="$IMAGE is missing"
+fi
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (mmdebstrap root mode, apt-get)"
+[[ $(id -u) -eq 0 ]] || die "$why, and building it needs root (mmdebstrap): sudo scripts/build-base-image.sh $IMAGE" 77
+say "$why: building it (recipe $RECIPE; a few minutes)"
 
 t_start=$SECONDS
 export DEBIAN_FRONTEND=noninteractive
@@ -78,43 +141,19 @@ trap cleanup EXIT
 say "mmdebstrap $SUITE minbase + $PACKAGES from:"
 printf '  %s\n' "${SOURCES[@]}" >&2
 t0=$SECONDS
-# --variant=minbase: Essential + apt (no init system, no extras); Recommends stay off (mmdebstrap's
-#   default). --dpkgopt path-exclude: no man pages, docs (copyright files kept) or translations, as in
-#   Debian's slim images; these rules stay in the image, so later apt installs stay small too.
-# --hook-dir .../merged-usr: sets up merged /usr itself and installs usr-is-merged, instead of the
-#   usrmerge package, which would pull in perl (about 50 MB) for a one-time conversion.
-# --essential-hook mkdir man1: with man pages excluded the directory never exists, and the JRE's
-#   postinst (update-alternatives --install ... --slave /usr/share/man/man1/java.1.gz) then fails.
-# mmdebstrap's default cleanup drops apt's lists and package cache; the customize hook removes the
-# remaining logs and debconf backups.
-# shellcheck disable=SC2016  # "$1" in the hooks is expanded by mmdebstrap's hook shell (the chroot dir)
-mmdebstrap --variant=minbase --include="$PACKAGES" --format=tar \
-  --dpkgopt='path-exclude=/usr/share/man/*' \
-  --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' \
-  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-  --dpkgopt='path-exclude=/usr/share/info/*' \
-  --dpkgopt='path-exclude=/usr/share/lintian/*' \
-  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
-  --essential-hook='mkdir -p "$1"/usr/share/man/man1' \
-  --customize-hook='rm -rf "$1"/var/log/apt/* "$1"/var/log/*.log "$1"/var/cache/debconf/*-old' \
-  "$SUITE" "$tarball" - < <(printf '%s\n' "${SOURCES[@]}") >"$build_dir/mmdebstrap.log" 2>&1 \
+mmdebstrap "${MMDEBSTRAP_OPTIONS[@]}" "$SUITE" "$tarball" - < <(printf '%s\n' "${SOURCES[@]}") >"$build_dir/mmdebstrap.log" 2>&1 \
   || { tail -n 40 "$build_dir/mmdebstrap.log" >&2
        die "mmdebstrap failed: $(grep -E '^(E:|dpkg: error)' "$build_dir/mmdebstrap.log" | head -n 1 | cut -c1-200)"; }
 t_build=$((SECONDS - t0))
 say "rootfs tarball: $(du -h "$tarball" | cut -f1) in ${t_build} s"
 
-arch=$(dpkg --print-architecture)
 t0=$SECONDS
-docker import \
-  --message "echo-lab base: Debian $SUITE minbase + $PACKAGES (mmdebstrap)" \
-  --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-  --change "ENV LANG=C.UTF-8" \
-  --change "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-$arch" \
-  --change "LABEL org.opencontainers.image.description=\"Debian $SUITE minbase with $PACKAGES, built by echo-lab scripts/build-base-image.sh\"" \
-  --change 'CMD ["/bin/bash"]' \
-  "$tarball" "$IMAGE" >/dev/null \
+changes=()
+for change in "${IMPORT_CHANGES[@]}" "LABEL $RECIPE_LABEL=$RECIPE"; do
+  changes+=(--change "$change")
+done
+docker import --message "echo-lab base: Debian $SUITE minbase + $PACKAGES (mmdebstrap), recipe $RECIPE" \
+  "${changes[@]}" "$tarball" "$IMAGE" >/dev/null \
   || die "docker import failed"
 t_import=$((SECONDS - t0))
 

@@ -8,19 +8,23 @@
 # LAST_ACK), prints every round even when nothing changed, and shows no timers: state-watcher fixes all three.
 set -euo pipefail
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+
+case ${1-} in
+  -h|--help) show_help; exit 0 ;;
+esac
+(( $# <= 1 )) || usage_error "one port only"
 port=${1:-11233}
-if ! [[ $port =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
-  echo "check-socket-state.sh: '$port' is not a port number (1-65535)" >&2
-  exit 2
-fi
+check_port PORT "$port"
 
 if command -v netstat >/dev/null 2>&1; then
   list() { netstat -ant; }
 elif command -v ss >/dev/null 2>&1; then
   list() { ss -tan; }
 else
-  echo "check-socket-state.sh: neither netstat (net-tools) nor ss (iproute2) is installed" >&2
-  exit 69
+  die "neither netstat (net-tools) nor ss (iproute2) is installed" 69
 fi
 
 trap 'exit 0' INT TERM

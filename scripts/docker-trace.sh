@@ -2,24 +2,35 @@
 # The article's trace in a container: the watcher, the server and the client share the container's own
 # network namespace (no network but loopback), so nothing else on the host shows up in the trace.
 #
-#   scripts/docker-trace.sh [reproduce-trace.sh options, e.g. --close-delay 2s]
+#   scripts/docker-trace.sh [reproduce-trace.sh's options, e.g. --close-delay 2s]
 #
-# Builds the jars if missing, builds the image from docker/Dockerfile on ECHOLAB_BASE_IMAGE (default: the
-# public eclipse-temurin:17-jre; with no registry, first run scripts/build-base-image.sh and use
-# ECHOLAB_BASE_IMAGE=echolab-base:bookworm), then runs scripts/reproduce-trace.sh inside it.
-# Extra sysctls for the namespace: ECHOLAB_SYSCTLS="net.ipv4.tcp_fin_timeout=5 ...".
+# Checks the options first, builds the jars if missing, then the image (docker/Dockerfile with the three jars
+# and the trace script) on the base image scripts/base-image.sh picks: the public eclipse-temurin:17-jre, or,
+# with no registry, the local one it builds from Debian's packages (it says so). The image is tagged with a
+# hash of what goes into it, so it is built again exactly when the jars, the scripts, the Dockerfile or the
+# base image change. Then it runs scripts/reproduce-trace.sh inside, in a container labelled
+# io.echolab.scenario=docker-trace and removed when it ends.
+#
+# Environment: ECHOLAB_SYSCTLS="net.ipv4.tcp_fin_timeout=5 ..." sets the namespace's sysctls;
+# ECHOLAB_BASE_IMAGE picks the base image (see scripts/base-image.sh); ECHOLAB_TRACE_IMAGE names the image
+# (default echolab-trace).
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-base=${ECHOLAB_BASE_IMAGE:-eclipse-temurin:17-jre}
-image=echolab-trace:latest
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+root=$(cd "$here/.." && pwd)
+repository=${ECHOLAB_TRACE_IMAGE:-echolab-trace}
 
-die() { echo "docker-trace.sh: $1" >&2; exit "${2:-1}"; }
-command -v docker >/dev/null 2>&1 || die "docker is not installed (scripts/ensure-docker.sh installs and starts it)" 69
-timeout 10 docker info >/dev/null 2>&1 || die "no Docker engine answers (scripts/ensure-docker.sh starts one)" 69
+trace_options "$@"
+for sysctl in ${ECHOLAB_SYSCTLS:-}; do
+  [[ $sysctl =~ ^[a-z0-9_.]+=[^=]+$ ]] || usage_error "ECHOLAB_SYSCTLS: '$sysctl' is not NAME=VALUE"
+done
+command -v docker > /dev/null 2>&1 || die "docker is not installed (scripts/ensure-docker.sh installs and starts it)" 69
+timeout 10 docker info > /dev/null 2>&1 || die "no Docker engine answers (scripts/ensure-docker.sh starts one)" 69
 
 jars=("$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar"
-      "$root/state-watcher/target/state-watcher.jar")
+  "$root/state-watcher/target/state-watcher.jar")
 for jar in "${jars[@]}"; do
   if [[ ! -f $jar ]]; then
     echo "building the jars (first run only)..." >&2
@@ -28,15 +39,29 @@ for jar in "${jars[@]}"; do
   fi
 done
 
-# The same build context the integration tests use: the Dockerfile, the three jars, the trace script.
+base=$("$here/base-image.sh") || exit
+image=$repository:$(trace_image_tag "$root" "$base")
+
+# The same build context the integration tests use: the Dockerfile, the three jars, the trace script and
+# the helpers it sources.
 context=$(mktemp -d)
-trap 'rm -rf "$context"' EXIT
-cp "$root/docker/Dockerfile" "${jars[@]}" "$root/scripts/reproduce-trace.sh" "$context/"
-echo "building $image on $base..." >&2
-if ! docker build -q --build-arg "BASE_IMAGE=$base" -t "$image" "$context" > "$context/build.log" 2>&1; then
-  cat "$context/build.log" >&2
-  die "docker build failed (output above)"
+at_exit "rm -rf '$context'"
+stop_on_exit
+if docker image inspect "$image" > /dev/null 2>&1; then
+  echo "docker-trace.sh: $image is current" >&2
+else
+  echo "docker-trace.sh: building $image on $base..." >&2
+  mkdir "$context/lib"
+  cp "$root/docker/Dockerfile" "${jars[@]}" "$here/reproduce-trace.sh" "$context/"
+  cp "$here/lib/common.sh" "$context/lib/"
+  if ! docker build -q --build-arg "BASE_IMAGE=$base" --label io.echolab.image=trace -t "$image" "$context" \
+    > "$context/build.log" 2>&1; then
+    cat "$context/build.log" >&2
+    die "docker build failed (output above)"
+  fi
+  prune_trace_images "$repository" "${image##*:}"
 fi
+rm -rf "$context"
 
 sysctl_args=()
 for sysctl in ${ECHOLAB_SYSCTLS:-}; do
@@ -44,4 +69,6 @@ for sysctl in ${ECHOLAB_SYSCTLS:-}; do
 done
 tty_args=()
 [[ -t 0 && -t 1 ]] && tty_args=(-it)
-exec docker run --rm "${tty_args[@]}" --network none "${sysctl_args[@]}" "$image" /lab/reproduce-trace.sh "$@"
+trap - EXIT
+exec docker run --rm "${tty_args[@]}" --name "${repository##*/}-$$" --label io.echolab.scenario=docker-trace \
+  --network none "${sysctl_args[@]}" "$image" /lab/reproduce-trace.sh "$@"

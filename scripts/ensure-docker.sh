@@ -4,7 +4,11 @@
 # Makes sure a Docker engine answers on the default socket (/var/run/docker.sock). Idempotent:
 #   - `docker info` already answers  -> nothing to do, exit 0.
 #   - dockerd missing                -> apt-get update + install Debian's docker.io (needs root).
-#   - dockerd not running            -> start it in the background (own session, so it outlives
+#   - systemd runs the machine       -> `systemctl start docker` (Debian's package has usually started it
+#                                       already), then wait until `docker info` answers; never a dockerd
+#                                       of its own beside systemd's.
+#   - a dockerd is starting          -> wait for it (its pid file, or a dockerd process), no second one.
+#   - no dockerd running             -> start it in the background (own session, so it outlives
 #                                       this script), then wait until `docker info` answers.
 # On failure it prints the tail of the daemon's log and exits 1 with a one-line reason.
 #
@@ -13,19 +17,27 @@
 #   ECHOLAB_DOCKERD_PIDFILE  daemon pid file        (default /var/run/docker.pid, dockerd's own default)
 #   ECHOLAB_DOCKERD_TIMEOUT  seconds to wait for it (default 60)
 #
-# Written for Debian bookworm VMs without systemd (PID 1 is not an init system, /usr/sbin/policy-rc.d
-# forbids starting services from package scripts), cgroups in hybrid mode (v1 controllers under a tmpfs
-# /sys/fs/cgroup plus cgroup2 at /sys/fs/cgroup/unified), an ext4 root and a kernel with both
-# iptables-legacy and nf_tables built in (no loadable modules). On such a VM dockerd 20.10 starts with
-# its defaults: no daemon.json, no extra flag is needed. Network access: Debian's mirror only.
+# Written for Debian bookworm, with systemd or without it. Without it (PID 1 is not an init system,
+# /usr/sbin/policy-rc.d forbids starting services from package scripts), on VMs with cgroups in hybrid
+# mode (v1 controllers under a tmpfs /sys/fs/cgroup plus cgroup2 at /sys/fs/cgroup/unified), an ext4
+# root and a kernel with both iptables-legacy and nf_tables built in (no loadable modules), dockerd 20.10
+# starts with its defaults: no daemon.json, no extra flag is needed. Network access: Debian's mirror only.
 set -euo pipefail
 
 LOG=${ECHOLAB_DOCKERD_LOG:-/var/log/echolab-dockerd.log}
 PIDFILE=${ECHOLAB_DOCKERD_PIDFILE:-/var/run/docker.pid}
 TIMEOUT=${ECHOLAB_DOCKERD_TIMEOUT:-60}
 
-say() { echo "ensure-docker: $*" >&2; }
-die() { echo "ensure-docker: ERROR: $*" >&2; exit 1; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+say() { report "$*"; }
+
+case ${1-} in
+  -h|--help) show_help; exit 0 ;;
+  "") ;;
+  *) usage_error "takes no arguments" ;;
+esac
 
 # `docker info` can hang on a half-started daemon: bound every probe.
 engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
@@ -46,7 +58,8 @@ t0=$SECONDS
 #    on PATH, e.g. /usr/local/bin/docker, keeps working: it negotiates the API version down), containerd,
 #    runc, tini (docker-init) and iptables as dependencies. --no-install-recommends skips apparmor,
 #    cgroupfs-mount, git, needrestart, xz-utils: none is needed here (no AppArmor in this kernel,
-#    cgroups are already mounted). The package's postinst does not start the daemon (policy-rc.d).
+#    cgroups are already mounted). Under systemd the package's postinst starts docker.service (unless
+#    /usr/sbin/policy-rc.d forbids it); without systemd it starts nothing.
 if ! command -v dockerd >/dev/null; then
   say "dockerd missing: installing Debian's docker.io"
   export DEBIAN_FRONTEND=noninteractive
@@ -65,7 +78,22 @@ if [[ ! -e /sys/fs/cgroup/cgroup.controllers && ! -d /sys/fs/cgroup/memory && ! 
   die "no cgroup hierarchy under /sys/fs/cgroup (neither cgroup2 nor v1 controllers): cannot run containers"
 fi
 
-# 3. Start dockerd unless one is already starting (a live dockerd pid in the pid file).
+# 3. Under systemd, the docker service is systemd's to start: Debian's postinst has usually started it
+#    already, and a dockerd of our own beside it would fight it for the socket and the pid file.
+if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
+  say "systemd runs this machine: starting docker.service and waiting for it"
+  systemctl start docker.service || die "systemctl start docker.service failed (journalctl -u docker.service says why)"
+  deadline=$((SECONDS + TIMEOUT))
+  until engine_answers; do
+    (( SECONDS < deadline )) || die "docker.service did not answer within ${TIMEOUT} s (journalctl -u docker.service)"
+    sleep 0.5
+  done
+  say "Docker engine answers ($(engine_summary)) after $((SECONDS - t0)) s"
+  exit 0
+fi
+
+# 4. Without systemd: start dockerd unless one is already starting (a live dockerd in the pid file, or
+#    any dockerd process: one a package script or another shell just started, whose socket is not there yet).
 # alive PID: the process exists and is not a zombie (a child that exited but was not reaped yet).
 alive() { [[ $(ps -o stat= -p "$1" 2>/dev/null) =~ ^[^Z] ]]; }
 pid=""
@@ -74,6 +102,9 @@ if [[ -s $PIDFILE ]]; then
   if ! [[ $pid =~ ^[0-9]+$ ]] || ! alive "$pid" || [[ $(ps -o comm= -p "$pid") != dockerd ]]; then
     pid=""
   fi
+fi
+if [[ -z $pid ]]; then
+  pid=$(ps -C dockerd -o pid= 2>/dev/null | head -n 1 | tr -d ' ' || true)
 fi
 if [[ -n $pid ]]; then
   say "dockerd already running (pid $pid); waiting for it to answer"
@@ -95,7 +126,7 @@ else
   pid=$!
 fi
 
-# 4. Wait until it answers, or give up with the log tail.
+# 5. Wait until it answers, or give up with the log tail.
 deadline=$((SECONDS + TIMEOUT))
 until engine_answers; do
   if ! alive "$pid" || (( SECONDS >= deadline )); then

@@ -9,8 +9,9 @@ import org.testcontainers.DockerClientFactory;
  * Runs the Docker ITs only where a Docker engine answers. Without one they are skipped with one line,
  * unless {@code ECHOLAB_REQUIRE_DOCKER=true} (or {@code -Decholab.requireDocker=true}) says they must run,
  * as CI does: then a missing engine is a failure, not a silent skip. An engine that answers but that
- * Testcontainers cannot use (typically: no registry for Ryuk's image) is always a failure, with the fix.
- * Docker is asked once per test run, not once per class.
+ * Testcontainers cannot use is always a failure, with Testcontainers' reason. What Testcontainers needs with no
+ * image registry, or inside a container, is set by the build (failsafe's environment in this module's pom),
+ * not by the reader. Docker is asked once per test run, not once per class.
  */
 final class DockerRequired implements ExecutionCondition {
 
@@ -38,8 +39,7 @@ final class DockerRequired implements ExecutionCondition {
             available = DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException e) {
             throw new IllegalStateException("a Docker engine answers but Testcontainers cannot use it: " + e.getMessage()
-                    + ". With no image registry, set TESTCONTAINERS_RYUK_DISABLED=true and ECHOLAB_BASE_IMAGE to a local "
-                    + "image (scripts/build-base-image.sh; see README, The Docker tests)", e);
+                    + " (docker info says what the engine reports; README, The Docker tests)", e);
         }
         if (available) {
             return ConditionEvaluationResult.enabled("a Docker engine answers");
