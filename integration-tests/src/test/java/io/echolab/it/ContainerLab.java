@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 import com.github.dockerjava.api.model.Capability;
@@ -29,6 +31,8 @@ final class ContainerLab extends Lab {
     private static final String JAVA = "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xmx96m -jar /lab/";
 
     private final GenericContainer<?> container;
+    /** The program each name runs. */
+    private final Map<String, String> programs = new HashMap<>();
 
     private ContainerLab(GenericContainer<?> container) {
         this.container = container;
@@ -68,6 +72,16 @@ final class ContainerLab extends Lab {
     @Override
     int port() {
         return PORT;
+    }
+
+    /** Each program is {@code java -jar /lab/PROGRAM.jar}, its pid in /tmp/NAME.pid (the container's numbering, as its watcher's). */
+    @Override
+    ExpectedOwner owner(String name) {
+        String pid = file("/tmp/" + name + ".pid").trim();
+        if (pid.isEmpty()) {
+            throw new AssertionError("no pid file for " + name);
+        }
+        return new ExpectedOwner(Long.parseLong(pid), Optional.of(programs.get(name)));
     }
 
     @Override
@@ -120,6 +134,7 @@ final class ContainerLab extends Lab {
 
     @Override
     void start(String name, String program, Input input, List<String> args) {
+        programs.put(name, program);
         String stdin = "/dev/null";
         if (input == Input.KEYBOARD) {
             stdin = "/tmp/" + name + ".in";

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.TcpState;
 
@@ -129,6 +130,14 @@ final class Expect {
     /** The states in this order (as {@link #pollable} or {@link #afterHandshake} gives them). */
     static void states(List<TcpState> expected, List<TcpState> actual, String why, Lab lab) {
         assertEquals(expected, actual, why + "\n" + lab.describe());
+    }
+
+    /** The watcher named the program that held the connection's socket (by pid, and by name when it has one). */
+    static void ownedBy(Connection c, Lab.ExpectedOwner expected, String why, Lab lab) {
+        Owner owner = c.owner().orElseThrow(() -> new AssertionError(why + ": no owner found for " + c.key() + "\n"
+                + lab.describe()));
+        assertEquals(expected.pid(), owner.pid(), why + ": the owner's pid\n" + lab.describe());
+        expected.command().ifPresent(command -> assertEquals(command, owner.command(), why + ": the owner's name"));
     }
 
     /** What a RST leaves: each side ESTABLISHED, then gone at the same moment, no closing state anywhere. */

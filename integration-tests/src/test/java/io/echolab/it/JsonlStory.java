@@ -5,13 +5,17 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.echolab.watcher.Timeline;
 import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
@@ -30,7 +34,8 @@ final class JsonlStory {
 
     /** Whole lines only: a last line still being written (no newline yet) waits for the next read. */
     static Story read(String jsonl, int port) {
-        Timeline timeline = new Timeline();
+        Map<ConnectionKey, Owner> owners = new HashMap<>();
+        Timeline timeline = new Timeline(key -> Optional.ofNullable(owners.get(key)));
         int end = jsonl.lastIndexOf('\n');
         for (String line : jsonl.substring(0, end + 1).split("\n")) {
             if (line.isBlank()) {
@@ -46,6 +51,11 @@ final class JsonlStory {
                 continue;
             }
             StateChange change = change(n);
+            if (n.hasNonNull("pid")) {
+                owners.put(change.key(), new Owner(n.get("pid").asLong(), n.get("command").asText(), n.get("fd").asInt()));
+            } else if (change.isNew()) {
+                owners.remove(change.key());
+            }
             timeline.onChanges(change.time(), List.of(change), List.of());
         }
         return new Story(port, timeline.connections());

@@ -1,6 +1,7 @@
 package io.echolab.it;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -8,11 +9,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.echolab.watcher.Backend;
+import io.echolab.watcher.OwnerTracker;
 import io.echolab.watcher.Timeline;
 import io.echolab.watcher.WatchListener;
 import io.echolab.watcher.Watcher;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.TcpSocket;
+import io.echolab.watcher.owner.SocketOwners;
 
 /**
  * The state-watcher in this JVM, watching one port of this machine's kernel every {@link Lab#INTERVAL}
@@ -22,7 +25,8 @@ final class KernelWatch implements AutoCloseable {
 
     private final int port;
     private final Backend backend;
-    private final Timeline timeline = new Timeline();
+    private final OwnerTracker owners = new OwnerTracker(new SocketOwners(Path.of("/proc")));
+    private final Timeline timeline = new Timeline(owners::owner);
     /** The rows of the latest poll: what the kernel shows now, timers included. */
     private final AtomicReference<List<TcpSocket>> latest = new AtomicReference<>(List.of());
     private final Watcher watcher;
@@ -32,7 +36,7 @@ final class KernelWatch implements AutoCloseable {
     KernelWatch(int port, Backend backend) throws IOException {
         this.port = port;
         this.backend = backend;
-        watcher = new Watcher(backend, Lab.INTERVAL, Clock.systemUTC(), List.of(timeline, new WatchListener() {
+        watcher = new Watcher(backend, Lab.INTERVAL, Clock.systemUTC(), List.of(owners, timeline, new WatchListener() {
             @Override
             public void onSample(Instant time, List<TcpSocket> view) {
                 latest.set(view);

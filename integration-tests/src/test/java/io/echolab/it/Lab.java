@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -71,6 +72,16 @@ abstract class Lab implements AutoCloseable {
 
     /** How often a wait looks again. */
     abstract Duration recheck();
+
+    /**
+     * The process the watcher should name as NAME's socket owner: its pid as the watcher numbers it, and its
+     * command when it runs as a program of its own (empty for one run in this JVM).
+     */
+    abstract ExpectedOwner owner(String name);
+
+    /** Who should be seen holding a program's sockets. */
+    record ExpectedOwner(long pid, Optional<String> command) {
+    }
 
     /** Extra lines for a failure message: whatever the lab can tell about its programs. */
     abstract String diagnostics();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -58,6 +59,12 @@ final class LocalLab extends Lab {
     @Override
     int port() {
         return port;
+    }
+
+    /** The programs run in this JVM: this process holds every socket. */
+    @Override
+    ExpectedOwner owner(String name) {
+        return new ExpectedOwner(ProcessHandle.current().pid(), Optional.empty());
     }
 
     @Override

@@ -77,6 +77,11 @@ abstract class S1ArticleTraceScenario {
             }
             assertEquals(List.of(TcpState.LISTEN), story.listener().orElseThrow().states());
 
+            // Who held each socket, kept after close(): the client's TIME_WAIT row still names the client
+            Expect.ownedBy(client, lab.owner("client"), "the client's connection, TIME_WAIT included", lab);
+            Expect.ownedBy(serverSide, lab.owner("server"), "the accepted socket, from accept() on", lab);
+            Expect.ownedBy(story.listener().orElseThrow(), lab.owner("server"), "the listener", lab);
+
             assertTrue(lab.out("server").endsWith("waiting connection to accept...\n"
                     + "Connected client[0]: 127.0.0.1:" + client.key().local().getPort() + "\n"
                     + "client[0] closed\n"

@@ -3,7 +3,11 @@ package io.echolab.watcher;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.report.JsonlRenderer;
@@ -13,13 +17,16 @@ final class JsonlPrinter implements WatchListener {
 
     private final Output out;
     private final boolean micros;
+    private final Function<ConnectionKey, Optional<Owner>> owners;
 
     /**
      * @param micros print times to the microsecond: the backend's changes carry the kernel's timestamps
+     * @param owners who holds or held each connection
      */
-    JsonlPrinter(Output out, boolean micros) {
+    JsonlPrinter(Output out, boolean micros, Function<ConnectionKey, Optional<Owner>> owners) {
         this.out = out;
         this.micros = micros;
+        this.owners = owners;
     }
 
     /** The first line: which backend the watcher uses, and what it watches. */
@@ -29,6 +36,6 @@ final class JsonlPrinter implements WatchListener {
 
     @Override
     public void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
-        out.print(changes.stream().map(change -> JsonlRenderer.line(change, micros)).toList());
+        out.print(changes.stream().map(change -> JsonlRenderer.line(change, micros, owners.apply(change.key()))).toList());
     }
 }

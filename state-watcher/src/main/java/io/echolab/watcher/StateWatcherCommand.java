@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 import io.echolab.common.DurationConverter;
 import io.echolab.common.ExitCode;
@@ -26,7 +27,10 @@ import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.model.Connection;
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.netlink.Stdout;
+import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import io.echolab.watcher.report.TimelineRenderer;
 import picocli.CommandLine;
@@ -91,9 +95,10 @@ public final class StateWatcherCommand implements Callable<Integer> {
             completionCandidates = OutputFormat.Names.class,
             description = "netstat (default): a timestamp line (date and time to the millisecond) and the rows "
                     + "as netstat -ant prints them, each time the sockets or their states change. "
-                    + "jsonl: one JSON object per change (new, change, gone), for jq; times in UTC, to the microsecond "
-                    + "with the trace backend; the first line says which backend. "
-                    + "timeline: at exit, each connection's states with when they began and how long they lasted.")
+                    + "jsonl: one JSON object per change (new, change, gone, update), for jq, with the process that "
+                    + "held the socket; times in UTC, to the microsecond with the trace backend; the first line says "
+                    + "which backend. timeline: at exit, each connection's states with when they began and how long "
+                    + "they lasted, and its owner.")
     OutputFormat format;
 
     @Option(names = "--every-poll",
@@ -189,12 +194,19 @@ public final class StateWatcherCommand implements Callable<Integer> {
             if (verbose) {
                 say(err, "state-watcher: " + Backends.describe(source, Optional.ofNullable(procRoot)));
             }
-            Timeline timeline = new Timeline();
+            // Owners are looked up in this machine's /proc; a --proc-root's inodes are another's
             List<WatchListener> listeners = new ArrayList<>();
+            Function<ConnectionKey, Optional<Owner>> owners = key -> Optional.empty();
+            if (procRoot == null) {
+                OwnerTracker tracker = new OwnerTracker(new SocketOwners(Path.of("/proc")));
+                listeners.add(tracker);
+                owners = tracker::owner;
+            }
+            Timeline timeline = new Timeline(owners);
             switch (options.format()) {
                 case NETSTAT -> listeners.add(new NetstatPrinter(out, zone, options.everyPoll(), source.kernelTimestamps()));
                 case JSONL -> {
-                    JsonlPrinter jsonl = new JsonlPrinter(out, source.kernelTimestamps());
+                    JsonlPrinter jsonl = new JsonlPrinter(out, source.kernelTimestamps(), owners);
                     jsonl.start(clock.instant(), source.name(), List.copyOf(options.ports()));
                     listeners.add(jsonl);
                 }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
@@ -19,8 +21,9 @@ import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.model.TimerKind;
 
 /**
- * Each connection's life as a list of phases, one per state, built from a {@link Watcher}'s changes.
- * Attach it before the first poll. Safe to read from any thread while the watcher runs.
+ * Each connection's life as a list of phases, one per state, built from a {@link Watcher}'s changes, with its
+ * owner when one is known. Attach it before the first poll (after whatever finds owners). Safe to read from
+ * any thread while the watcher runs.
  */
 public final class Timeline implements WatchListener {
 
@@ -29,6 +32,7 @@ public final class Timeline implements WatchListener {
         final ConnectionKey key;
         final List<Phase> phases = new ArrayList<>();
         boolean gone;
+        Owner owner;
 
         Builder(ConnectionKey key) {
             this.key = key;
@@ -50,13 +54,24 @@ public final class Timeline implements WatchListener {
         }
 
         Connection snapshot() {
-            return new Connection(key, phases, gone);
+            return new Connection(key, phases, gone, Optional.ofNullable(owner));
         }
     }
 
+    private final Function<ConnectionKey, Optional<Owner>> owners;
     private final List<Builder> connections = new ArrayList<>();
     /** The connections whose rows are still there, by key. */
     private final Map<ConnectionKey, Builder> live = new HashMap<>();
+
+    /** A timeline without owners. */
+    public Timeline() {
+        this(key -> Optional.empty());
+    }
+
+    /** A timeline that asks {@code owners} who holds each connection while it is there. */
+    public Timeline(Function<ConnectionKey, Optional<Owner>> owners) {
+        this.owners = owners;
+    }
 
     @Override
     public synchronized void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
@@ -65,6 +80,9 @@ public final class Timeline implements WatchListener {
 
     private void apply(StateChange change) {
         Builder connection = live.get(change.key());
+        if (connection != null && !change.isNew()) {
+            learnOwner(connection);
+        }
         if (change.isNew() || connection == null) {
             if (change.gone()) {
                 return; // never saw it alive: nothing to record
@@ -74,6 +92,7 @@ public final class Timeline implements WatchListener {
             connections.add(connection);
             live.put(change.key(), connection);
             connection.start(change, !change.initial());
+            learnOwner(connection);
             return;
         }
         if (change.isUpdate()) {
@@ -95,7 +114,14 @@ public final class Timeline implements WatchListener {
             Builder connection = live.get(ConnectionKey.of(row));
             if (connection != null && connection.phases.get(connection.phases.size() - 1).state() == row.state()) {
                 connection.see(row);
+                learnOwner(connection);
             }
+        }
+    }
+
+    private void learnOwner(Builder connection) {
+        if (connection.owner == null) {
+            connection.owner = owners.apply(connection.key).orElse(null);
         }
     }
 

@@ -5,12 +5,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One connection's life: its phases in order, and whether it has ended (the last phase's end says when).
+ * One connection's life: its phases in order, whether it has ended (the last phase's end says when), and
+ * the process that held its socket, when it could be found (it stays after close()).
  */
-public record Connection(ConnectionKey key, List<Phase> phases, boolean gone) {
+public record Connection(ConnectionKey key, List<Phase> phases, boolean gone, Optional<Owner> owner) {
 
     public Connection {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(owner, "owner");
         phases = List.copyOf(phases);
         if (phases.isEmpty()) {
             throw new IllegalArgumentException("a connection has at least one phase");

@@ -6,8 +6,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 
@@ -31,6 +33,8 @@ import io.echolab.watcher.model.TcpSocket;
  * timer                "off", "retransmit", "keepalive", "timewait", "probe"; null when gone
  * timer_ms             the timer's time left; null when gone
  * retransmits, probes, tx_queue, rx_queue, uid, inode   from the row; null when gone
+ * pid, command, fd     the process that holds or last held the socket (kept after close(), so a TIME_WAIT
+ *                      row still names who closed it); null when it could not be found
  * </pre>
  *
  * <p>The first line says how the watcher watches: {@code {"event":"start","time":...,"backend":"netlink","ports":[11233]}}.
@@ -57,7 +61,7 @@ public final class JsonlRenderer {
     }
 
     /** The change as one line of JSON, without the newline; times in microseconds when {@code micros}. */
-    public static String line(StateChange change, boolean micros) {
+    public static String line(StateChange change, boolean micros, Optional<Owner> owner) {
         TcpSocket row = change.row();
         StringBuilder json = new StringBuilder(400).append('{');
         field(json, "time", quote(time(change.time(), micros)));
@@ -80,6 +84,9 @@ public final class JsonlRenderer {
         field(json, "rx_queue", row == null ? "null" : Long.toString(row.rxQueue()));
         field(json, "uid", row == null ? "null" : Long.toString(Integer.toUnsignedLong(row.uid())));
         field(json, "inode", row == null ? "null" : Long.toString(row.inode()));
+        field(json, "pid", owner.map(o -> Long.toString(o.pid())).orElse("null"));
+        field(json, "command", owner.map(o -> quote(o.command())).orElse("null"));
+        field(json, "fd", owner.map(o -> Integer.toString(o.fd())).orElse("null"));
         json.setLength(json.length() - 1);
         return json.append('}').toString();
     }

@@ -17,7 +17,7 @@ import io.echolab.watcher.model.TimerKind;
  * Each connection's states, one line each, with when each began and how long it lasted:
  *
  * <pre>
- * tcp 127.0.0.1:58332 -> 127.0.0.1:11233
+ * tcp 127.0.0.1:58332 -> 127.0.0.1:11233  echo-client (pid 4242)
  *   17:03:54.120  ESTABLISHED  1.503 s
  *   17:03:55.623  FIN_WAIT2    10.002 s, timer 59.48s
  *   17:04:05.625  TIME_WAIT    60.010 s, timer 59.99s
@@ -45,7 +45,8 @@ public final class TimelineRenderer {
         lines.add("Each state: when a poll first saw it, and how long it lasted (until a poll saw the next).");
         for (Connection connection : connections) {
             lines.add("");
-            lines.add(header(connection.key()));
+            lines.add(header(connection.key()) + connection.owner().map(o -> "  " + o.command() + " (pid " + o.pid() + ")")
+                    .orElse(""));
             for (Phase phase : connection.phases()) {
                 lines.add(line(clock(phase.start(), zone), phase.state().netstatName(), describe(phase, exit)));
             }

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.echolab.watcher.Json;
 import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
@@ -24,7 +26,7 @@ class JsonlRendererTest {
 
     private static final List<String> FIELDS = List.of("time", "event", "proto", "local", "remote", "state",
             "previous", "previous_ms", "previous_us", "previous_start_seen", "initial", "timer", "timer_ms", "retransmits", "probes",
-            "tx_queue", "rx_queue", "uid", "inode");
+            "tx_queue", "rx_queue", "uid", "inode", "pid", "command", "fd");
 
     private static TcpSocket row(TcpState state, TimerKind timer, Duration left, long inode) throws IOException {
         return new TcpSocket("tcp6", new InetSocketAddress(InetAddress.getByName("::1"), 58332),
@@ -37,7 +39,7 @@ class JsonlRendererTest {
         StateChange change = new StateChange(Instant.parse("2022-07-10T09:04:05.625Z"), ConnectionKey.of(timeWait),
                 TcpState.TIME_WAIT, TcpState.FIN_WAIT2, Duration.ofMillis(10_002), true, timeWait, false);
 
-        Map<String, Object> json = Json.object(JsonlRenderer.line(change, false));
+        Map<String, Object> json = Json.object(JsonlRenderer.line(change, false, Optional.of(new Owner(4242, "echo-client", 3))));
 
         assertEquals(FIELDS, List.copyOf(json.keySet()), "every field, in the documented order");
         assertEquals("2022-07-10T09:04:05.625Z", json.get("time"));
@@ -57,6 +59,9 @@ class JsonlRendererTest {
         assertEquals(2L, ((Number) json.get("rx_queue")).longValue());
         assertEquals(4_294_967_294L, ((Number) json.get("uid")).longValue(), "uid -2 as int is uid_t 4294967294");
         assertEquals(0L, ((Number) json.get("inode")).longValue());
+        assertEquals(4242L, ((Number) json.get("pid")).longValue(), "a TIME_WAIT row keeps its owner");
+        assertEquals("echo-client", json.get("command"));
+        assertEquals(3L, ((Number) json.get("fd")).longValue());
     }
 
     @Test
@@ -64,9 +69,10 @@ class JsonlRendererTest {
         TcpSocket established = row(TcpState.ESTABLISHED, TimerKind.OFF, Duration.ZERO, 4242);
         Instant time = Instant.parse("2022-07-10T09:03:54Z");
 
-        Map<String, Object> appeared = Json.object(JsonlRenderer.line(StateChange.appeared(time, established, true), false));
+        Map<String, Object> appeared = Json.object(JsonlRenderer.line(StateChange.appeared(time, established, true), false, Optional.empty()));
         Map<String, Object> gone = Json.object(JsonlRenderer.line(new StateChange(time,
-                ConnectionKey.of(established), null, TcpState.TIME_WAIT, Duration.ofSeconds(60), true, null, false), false));
+                ConnectionKey.of(established), null, TcpState.TIME_WAIT, Duration.ofSeconds(60), true, null, false), false,
+                Optional.empty()));
 
         assertEquals("new", appeared.get("event"));
         assertEquals("2022-07-10T09:03:54.000Z", appeared.get("time"), "milliseconds always shown");
@@ -75,6 +81,8 @@ class JsonlRendererTest {
         assertEquals(false, appeared.get("previous_start_seen"));
         assertEquals(true, appeared.get("initial"));
         assertEquals(4242L, ((Number) appeared.get("inode")).longValue());
+        assertNull(appeared.get("pid"), "no owner found");
+        assertNull(appeared.get("command"));
         assertEquals(FIELDS, List.copyOf(gone.keySet()));
         assertEquals("gone", gone.get("event"));
         assertEquals("CLOSED", gone.get("state"));

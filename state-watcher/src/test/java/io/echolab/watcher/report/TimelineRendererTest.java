@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.Phase;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.model.TimerKind;
@@ -40,17 +42,17 @@ class TimelineRendererTest {
                                 Duration.ofMillis(59_480), 0, 0, Set.of(TimerKind.TIME_WAIT)),
                         new Phase(TcpState.TIME_WAIT, t("17:04:05.625"), t("17:05:05.635"), true, TimerKind.TIME_WAIT,
                                 Duration.ofMillis(59_990), 2, 0, Set.of(TimerKind.TIME_WAIT))),
-                true);
+                true, Optional.of(new Owner(4242, "echo-client", 3)));
         Connection listener = new Connection(new ConnectionKey("tcp6", at("::", 11233), at("::", 0)),
                 List.of(new Phase(TcpState.LISTEN, t("17:03:20.000"), null, false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
-                false);
+                false, Optional.empty());
 
         List<String> lines = TimelineRenderer.render(List.of(client, listener), t("17:05:10.500"), UTC);
 
         assertEquals(List.of(
                 "Each state: when a poll first saw it, and how long it lasted (until a poll saw the next).",
                 "",
-                "tcp 127.0.0.1:58332 -> 127.0.0.1:11233",
+                "tcp 127.0.0.1:58332 -> 127.0.0.1:11233  echo-client (pid 4242)",
                 "  17:03:54.120  ESTABLISHED  1.503 s",
                 "  17:03:55.623  FIN_WAIT2    10.002 s, timer 59.48s",
                 "  17:04:05.625  TIME_WAIT    60.010 s, timer 59.99s, retransmits 2",
@@ -64,7 +66,7 @@ class TimelineRendererTest {
     void endedPhaseWhoseStartWasNotSeenIsALowerBound() throws UnknownHostException {
         Connection server = new Connection(new ConnectionKey("tcp", at("127.0.0.1", 11233), at("127.0.0.1", 58332)),
                 List.of(new Phase(TcpState.CLOSE_WAIT, t("17:03:56.000"), t("17:04:05.625"), false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
-                true);
+                true, Optional.empty());
 
         List<String> lines = TimelineRenderer.render(List.of(server), t("17:05:00"), UTC);
 
