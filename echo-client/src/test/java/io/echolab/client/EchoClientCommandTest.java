@@ -16,6 +16,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 
 import io.echolab.common.ExitCode;
@@ -104,7 +105,17 @@ class EchoClientCommandTest {
             closedPort = ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
         assertEquals(ExitCode.UNAVAILABLE, run("", "127.0.0.1", String.valueOf(closedPort)));
-        assertEquals("connect socket failed: Connection refused" + System.lineSeparator(), err.toString());
+        List<String> lines = err.toString().lines().toList();
+        assertEquals("connect socket failed: Connection refused", lines.get(0), "echo_client2.c's line first");
+        assertTrue(lines.get(1).startsWith("hint: nothing listens on 127.0.0.1:" + closedPort), "then the address: " + lines);
+        assertEquals(2, lines.size(), err.toString());
+    }
+
+    @Test
+    void anUnknownHostIsItsOwnExitCodeAndOneLine() {
+        assertEquals(ExitCode.NO_HOST, run("", "no.such.host.invalid", "11233"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("unknown host 'no.such.host.invalid'"), err.toString());
     }
 
     @Test
@@ -172,7 +183,6 @@ class EchoClientCommandTest {
         "127.0.0.1                                  | Missing required parameter: 'PORT'",
         "127.0.0.1 0                                | port 0 is not a server's port",
         "127.0.0.1 65536                            | port 65536 is out of range",
-        "no.such.host.invalid 11233                 | unknown host 'no.such.host.invalid'",
         "--hold=3 127.0.0.1 11233                   | '3' is not a duration",
         "--source-ports=1-2 127.0.0.1 11233         | --source-ports applies only with --connections",
         "--connections=5 --hold=1s 127.0.0.1 11233  | --hold does not apply to --connections",
