@@ -87,7 +87,8 @@ public final class EchoServer implements Closeable {
             selector = Selector.open();
             listener.configureBlocking(false);
             SelectionKey acceptKey = listener.register(selector, 0);
-            boolean waiting = false;
+            boolean armed = false;
+            boolean announced = false;
             while (true) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -98,13 +99,13 @@ public final class EchoServer implements Closeable {
                 }
                 // Accept: one client at a time as echo_server2.c, or any number (past the limit, to turn them away)
                 boolean accepting = more && (options.concurrent() || active.isEmpty());
-                if (accepting && !waiting) {
+                if (accepting && !announced) {
                     out.line("waiting connection to accept...");
-                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-                    waiting = true;
-                } else if (!accepting && waiting) {
-                    acceptKey.interestOps(0);
-                    waiting = false;
+                    announced = true;
+                }
+                if (accepting != armed) {
+                    acceptKey.interestOps(accepting ? SelectionKey.OP_ACCEPT : 0);
+                    armed = accepting;
                 }
                 selector.select(untilNextTimer());
                 Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
@@ -113,7 +114,7 @@ public final class EchoServer implements Closeable {
                     ready.remove();
                     if (key == acceptKey) {
                         if (key.isValid() && key.isAcceptable() && accept()) {
-                            waiting = false;
+                            announced = false;
                         }
                     } else if (key.attachment() instanceof Client client) {
                         serve(client, key);
