@@ -40,6 +40,29 @@ final class ConnectHints {
     /** {@code 127.0.0.1:11233}, {@code [::1]:11233}. */
     static String address(InetSocketAddress server) {
         String host = server.getAddress().getHostAddress();
-        return (server.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + server.getPort();
+        return (server.getAddress() instanceof Inet6Address ? "[" + compressed(host) + "]" : host) + ":" + server.getPort();
+    }
+
+    /** An IPv6 address as people write it (RFC 5952): the longest run of zero groups as {@code ::}. */
+    static String compressed(String ipv6) {
+        String[] groups = ipv6.replaceFirst("%.*$", "").split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups);
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail;
     }
 }

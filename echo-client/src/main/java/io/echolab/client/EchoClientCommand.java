@@ -51,9 +51,9 @@ import picocli.CommandLine.Spec;
             "0:done (load mode: every connection made)",
             "2:bad options or arguments",
             "68:unknown host",
-            "69:cannot connect: refused, unreachable, timed out (load mode: some connections failed)",
+            "69:cannot connect: refused, unreachable, timed out, no local port left (load mode: some "
+                    + "connections failed, for whatever reason)",
             "74:the connection failed: reset by the server, closed mid-echo, a failed write",
-            "75:the source port is in use",
             "130:interrupted (Ctrl-C); load mode prints its summary first",
             "143:terminated (SIGTERM); load mode prints its summary first"},
         footerHeading = "%nExamples:%n",

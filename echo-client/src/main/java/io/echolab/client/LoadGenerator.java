@@ -5,7 +5,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +106,8 @@ public final class LoadGenerator {
                     if (e instanceof EchoFailed failed) {
                         reason = failed.getMessage();
                         situation = failed.situation;
-                    } else if (e instanceof AsynchronousCloseException && attempt != null && attempt.expired) {
+                    } else if (attempt != null && attempt.expired) {
+                        // The watchdog closed the socket: whatever the blocked call threw, it ran out of time
                         if (System.nanoTime() - runDeadline >= 0) {
                             reason = "cut short by --max-time";
                             situation = Situation.TIMED_OUT;

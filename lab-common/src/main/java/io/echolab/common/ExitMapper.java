@@ -68,7 +68,7 @@ public final class ExitMapper {
             return Situation.PERMISSION_DENIED;
         }
         if (e instanceof IOException) {
-            Situation errno = ERRNO.get(e.getMessage());
+            Situation errno = e.getMessage() == null ? null : ERRNO.get(e.getMessage());
             if (errno != null) {
                 return errno;
             }

@@ -95,6 +95,8 @@ class ExitMapperTest {
     @Test
     void whatIsNotANetworkFailureIsSoftwareOrUsage() {
         assertEquals(Situation.INTERRUPTED, ExitMapper.situation(new InterruptedException()));
+        assertEquals(Situation.CONNECTION_FAILED, ExitMapper.situation(new java.nio.channels.AsynchronousCloseException()),
+                "an exception without a message");
         assertEquals(Situation.CONNECTION_FAILED,
                 ExitMapper.situation(new UncheckedIOException(new IOException("Broken pipe"))));
         assertEquals(Situation.BAD_USAGE,
