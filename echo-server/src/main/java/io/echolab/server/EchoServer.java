@@ -37,6 +37,8 @@ public final class EchoServer implements Closeable {
 
     /** The read buffer, echo_server2.c's BUF_SIZE: one read() takes at most this much. */
     static final int BUF_SIZE = 1024;
+    /** How many queued connections {@code --concurrent} accepts per wake-up. */
+    static final int ACCEPT_BATCH = 64;
 
     private final ServerOptions options;
     private final Transcript out;
@@ -113,7 +115,7 @@ public final class EchoServer implements Closeable {
                     SelectionKey key = ready.next();
                     ready.remove();
                     if (key == acceptKey) {
-                        if (key.isValid() && key.isAcceptable() && accept()) {
+                        if (key.isValid() && key.isAcceptable() && acceptAll() > 0) {
                             announced = false;
                         }
                     } else if (key.attachment() instanceof Client client) {
@@ -129,6 +131,21 @@ public final class EchoServer implements Closeable {
             out.line("holding " + leaked.size() + " unclosed client socket(s) in CLOSE_WAIT until interrupted (Ctrl-C)");
             Thread.sleep(Long.MAX_VALUE);
         }
+    }
+
+    /**
+     * Accepts what the kernel has queued: one connection one after another, as the C loop does; every one
+     * with {@code --concurrent}, so a burst of clients does not overflow the listen queue while the server
+     * takes one per wake-up (at most {@link #ACCEPT_BATCH}, so a flood cannot starve the clients being
+     * served). Returns how many it accepted.
+     */
+    private int acceptAll() throws IOException {
+        int n = 0;
+        while ((options.concurrent() ? n < ACCEPT_BATCH : n == 0) && (options.forever() || accepted < options.clients())
+                && accept()) {
+            n++;
+        }
+        return n;
     }
 
     /** Accepts one connection; false when there was none after all. */
