@@ -46,6 +46,8 @@ public final class EchoServer implements Closeable {
     private final List<SocketChannel> leaked = new ArrayList<>();
     private final TreeSet<Timer> timers = new TreeSet<>(Comparator.comparingLong(Timer::at).thenComparingLong(Timer::seq));
     private final ByteBuffer readBuffer = ByteBuffer.allocate(BUF_SIZE);
+    /** Sockets closed this round, whose close(2) waits for the selector to let go of them. */
+    private final List<SocketChannel> closing = new ArrayList<>();
     private ServerSocketChannel listener;
     private Selector selector;
     private int accepted;
@@ -123,8 +125,13 @@ public final class EchoServer implements Closeable {
                     }
                 }
                 fireTimers();
+                closeDeregistered();
             }
         } finally {
+            // The selector first: while it holds the listener, closing it would leave it listening
+            if (selector != null) {
+                selector.close();
+            }
             listener.close();
         }
         if (options.noClose() && !leaked.isEmpty()) {
@@ -312,8 +319,29 @@ public final class EchoServer implements Closeable {
         out.line("server close client socket");
         client.closed = true;
         cancel(client.idle);
-        closeQuietly(client.channel);
+        if (client.key == null) {
+            closeQuietly(client.channel);
+        } else {
+            client.key.cancel();
+            closing.add(client.channel);
+        }
         active.remove(client);
+    }
+
+    /**
+     * Closes the sockets closed this round, once the selector has let go of them. The JDK does not close a
+     * socket a selector still holds: it shuts its output down (a FIN) and closes it later. That FIN would
+     * change what the lab shows: close() with unread data must send RST at once (S8), as echo_server2.c's does.
+     */
+    private void closeDeregistered() throws IOException {
+        if (closing.isEmpty()) {
+            return;
+        }
+        selector.selectNow();
+        for (SocketChannel channel : closing) {
+            closeQuietly(channel);
+        }
+        closing.clear();
     }
 
     private Timer schedule(Client client, long fromNanos, Duration after, Timer.Kind kind) {
@@ -386,9 +414,17 @@ public final class EchoServer implements Closeable {
     /** Closes the listener, every client's socket, and any held open by {@code --no-close}. */
     @Override
     public void close() throws IOException {
+        // The selector first: it lets go of every socket, so each close below is a close(2) at once
+        if (selector != null) {
+            selector.close();
+        }
         if (listener != null) {
             listener.close();
         }
+        for (SocketChannel channel : closing) {
+            closeQuietly(channel);
+        }
+        closing.clear();
         for (Client client : active) {
             client.closed = true;
             closeQuietly(client.channel);
@@ -399,9 +435,6 @@ public final class EchoServer implements Closeable {
             closeQuietly(client);
         }
         leaked.clear();
-        if (selector != null) {
-            selector.close();
-        }
     }
 
     /** One accepted client and where its echo stands. */
