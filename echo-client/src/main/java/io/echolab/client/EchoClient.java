@@ -4,12 +4,16 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 import io.echolab.common.DurationConverter;
-import io.echolab.common.ExitCode;
-import io.echolab.common.NetworkErrors;
+import io.echolab.common.ExitMapper;
+import io.echolab.common.Failure;
+import io.echolab.common.Situation;
 import io.echolab.common.Transcript;
 
 /**
@@ -41,7 +45,8 @@ public final class EchoClient {
     /**
      * Runs the session: connect, echo until {@code q} or EOF, close, hold.
      *
-     * @throws ClientFailure with the C program's line when the connection fails
+     * @throws ClientFailure        with the C program's line when the connection fails
+     * @throws InterruptedException when the thread is interrupted (Ctrl-C); the socket is closed by then
      */
     public void run() throws ClientFailure, InterruptedException {
         // Connect
@@ -49,7 +54,7 @@ public final class EchoClient {
         try {
             socket = Sockets.open(options.server().getAddress());
         } catch (IOException e) {
-            throw new ClientFailure("create socket failed: " + NetworkErrors.reason(e), ExitCode.SOFTWARE);
+            throw new ClientFailure(ExitMapper.failure("create socket failed", e));
         }
         ClientFailure writeFailure = null;
         try (socket) {
@@ -57,7 +62,9 @@ public final class EchoClient {
                 options.tuning().applyTo(socket);
                 socket.connect(options.server());
             } catch (IOException e) {
-                throw new ClientFailure("connect socket failed: " + NetworkErrors.reason(e), NetworkErrors.exitCode(e));
+                interrupted(e);
+                Failure failure = ExitMapper.failure("connect socket failed", e);
+                throw new ClientFailure(failure, ConnectHints.hint(failure.situation(), options.server(), Optional.empty()));
             }
             out.line("connect server success...");
 
@@ -74,8 +81,9 @@ public final class EchoClient {
                 try {
                     echoLine(socket, chunk, n);
                 } catch (WriteFailed e) {
+                    interrupted(e.cause);
                     out.line("write message error, quit...");
-                    writeFailure = new ClientFailure("write to server failed: " + NetworkErrors.reason(e.cause), ExitCode.IO);
+                    writeFailure = new ClientFailure(ExitMapper.failure("write to server failed", e.cause));
                     break;
                 }
             }
@@ -85,7 +93,7 @@ public final class EchoClient {
                 halfClose(socket);
             }
         } catch (IOException e) {
-            throw new ClientFailure("close socket failed: " + NetworkErrors.reason(e), ExitCode.IO);
+            throw new ClientFailure(ExitMapper.failure("close socket failed", e));
         }
 
         // Hold
@@ -97,8 +105,13 @@ public final class EchoClient {
         }
     }
 
-    /** Sends one input line a chunk at a time and prints each chunk's echo as it comes back. */
-    private void echoLine(SocketChannel socket, byte[] chunk, int length) throws ClientFailure, WriteFailed {
+    /**
+     * Sends one input line a chunk at a time and prints each chunk's echo as it comes back, stamped when its
+     * first bytes arrived. Each read takes what is there, as echo_client2.c's read(BUF_SIZE) does, so a line the
+     * server sends on its own (a busy server's) comes out whole.
+     */
+    private void echoLine(SocketChannel socket, byte[] chunk, int length)
+            throws ClientFailure, WriteFailed, InterruptedException {
         ByteBuffer echo = ByteBuffer.allocate(CHUNK);
         boolean lineEnded = false;
         boolean prefixed = false;
@@ -115,14 +128,14 @@ public final class EchoClient {
             // Read until the whole chunk is back, as the C loop reads until recv_len reaches message_len
             int received = 0;
             while (received < n) {
-                echo.clear().limit(n - received);
+                echo.clear();
                 int read = read(socket, echo);
                 if (read < 0) {
                     out.endLine();
-                    throw new ClientFailure("server closed", ExitCode.IO);
+                    throw new ClientFailure(ExitMapper.failure(Situation.CONNECTION_FAILED, "server closed"));
                 }
                 if (!prefixed) {
-                    out.text(ECHO_PREFIX);
+                    out.event(out.now(), ECHO_PREFIX);
                     prefixed = true;
                 }
                 out.bytes(echo.array(), 0, read);
@@ -142,11 +155,12 @@ public final class EchoClient {
     }
 
     /** shutdown(SHUT_WR): send FIN but keep reading, printing what the server still sends, until its EOF. */
-    private void halfClose(SocketChannel socket) throws ClientFailure {
+    private void halfClose(SocketChannel socket) throws ClientFailure, InterruptedException {
         try {
             socket.shutdownOutput();
         } catch (IOException e) {
-            throw new ClientFailure("shutdown socket failed: " + NetworkErrors.reason(e), ExitCode.IO);
+            interrupted(e);
+            throw new ClientFailure(ExitMapper.failure("shutdown socket failed", e));
         }
         out.line("shutdown write side, reading until the server closes...");
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
@@ -161,11 +175,12 @@ public final class EchoClient {
             }
             byte[] bytes = buffer.array();
             int start = 0;
+            Instant arrived = out.now();
             for (int i = 0; i < read; i++) {
                 if (atLineStart) {
                     out.bytes(bytes, start, i - start);
                     start = i;
-                    out.text(ECHO_PREFIX);
+                    out.event(arrived, ECHO_PREFIX);
                 }
                 atLineStart = bytes[i] == '\n';
             }
@@ -174,17 +189,25 @@ public final class EchoClient {
     }
 
     /** read(2) on the socket: the bytes read, or -1 at the server's EOF; a failure is echo_client2.c's line. */
-    private int read(SocketChannel socket, ByteBuffer buffer) throws ClientFailure {
+    private int read(SocketChannel socket, ByteBuffer buffer) throws ClientFailure, InterruptedException {
         try {
             return socket.read(buffer);
         } catch (IOException e) {
+            interrupted(e);
             out.endLine();
-            throw new ClientFailure("read from server failed: " + NetworkErrors.reason(e), ExitCode.IO);
+            throw new ClientFailure(ExitMapper.failure("read from server failed", e));
+        }
+    }
+
+    /** An I/O failure that is really Ctrl-C (the channel was closed by the interrupt) ends the session quietly. */
+    private static void interrupted(IOException e) throws InterruptedException {
+        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException();
         }
     }
 
     /** Reads up to a newline (kept), a full buffer or EOF, as fgets does; -1 at EOF with nothing read. */
-    private int readChunk(byte[] chunk) {
+    private int readChunk(byte[] chunk) throws InterruptedException {
         int n = 0;
         try {
             while (n < chunk.length) {
@@ -198,6 +221,7 @@ public final class EchoClient {
                 }
             }
         } catch (IOException e) {
+            interrupted(e);
             // Standard input that cannot be read ends the session like EOF: the user's input is over
             return n == 0 ? -1 : n;
         }

@@ -1,26 +1,33 @@
 package io.echolab.client;
 
 import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.echolab.common.AddressConverter;
 import io.echolab.common.DurationConverter;
-import io.echolab.common.ExitCode;
+import io.echolab.common.Failure;
+import io.echolab.common.Host;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
+import io.echolab.common.Situation;
 import io.echolab.common.SocketTuningOptions;
+import io.echolab.common.StopSignals;
 import io.echolab.common.Transcript;
 import io.echolab.common.VersionProvider;
 import picocli.CommandLine;
@@ -44,25 +51,31 @@ import picocli.CommandLine.Spec;
             "0:done (load mode: every connection made)",
             "2:bad options or arguments",
             "68:unknown host",
-            "69:cannot connect: refused, unreachable, timed out (load mode: some connections failed)",
+            "69:cannot connect: refused, unreachable, timed out, no local port left (load mode: some "
+                    + "connections failed, for whatever reason)",
             "74:the connection failed: reset by the server, closed mid-echo, a failed write",
-            "75:the source port is in use",
-            "130:interrupted (Ctrl-C)"},
+            "130:interrupted (Ctrl-C); load mode prints its summary first",
+            "143:terminated (SIGTERM); load mode prints its summary first"},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  echo-client 127.0.0.1 11233                       the article's client",
-            "  echo-client --send aa --hold 70s 127.0.0.1 11233  send aa, quit, watch TIME_WAIT",
-            "  echo-client --linger 0 127.0.0.1 11233            close() sends RST: no TIME_WAIT",
-            "  echo-client --half-close 127.0.0.1 11233          shutdown(SHUT_WR), read to the end",
-            "  echo-client --connections 500 127.0.0.1 11233     500 short connections: TIME_WAIT pile-up"})
+            "  echo-client 127.0.0.1 11233",
+            "      the article's client",
+            "  echo-client --send aa --hold 70s 127.0.0.1 11233",
+            "      send aa, quit, watch the TIME_WAIT",
+            "  echo-client --linger 0 127.0.0.1 11233",
+            "      close() sends RST: no TIME_WAIT",
+            "  echo-client --half-close 127.0.0.1 11233",
+            "      shutdown(SHUT_WR), then read to the end",
+            "  echo-client --connections 500 127.0.0.1 11233",
+            "      500 short connections: a TIME_WAIT pile-up"})
 public final class EchoClientCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IP", converter = AddressConverter.class,
-            description = "The server's address. IPv4 gets an AF_INET socket (a tcp row), IPv6 AF_INET6 (tcp6).")
-    InetAddress host;
+    @Parameters(index = "0", paramLabel = "IP", converter = Host.Converter.class,
+            description = "The server's address or name. IPv4 gets an AF_INET socket (a tcp row), IPv6 AF_INET6 (tcp6).")
+    Host host;
 
     @Parameters(index = "1", paramLabel = "PORT", converter = PortConverter.class, description = "The server's port.")
     int port;
@@ -80,14 +93,17 @@ public final class EchoClientCommand implements Callable<Integer> {
             description = "Send this line instead of reading standard input; repeatable. Quits after the last one.")
     List<String> send;
 
-    @Option(names = "--timestamps", description = "Prefix each line with the time, HH:mm:ss.SSS.")
+    @Option(names = "--timestamps",
+            description = "Prefix each line with the time its event happened (the echo arrived, quit was read, the "
+                    + "socket closed), HH:mm:ss.SSS; after a prompt, on the same line.")
     boolean timestamps;
 
     @Mixin
     SocketTuningOptions socketTuning;
 
     @Option(names = "--connections", paramLabel = "N",
-            description = "Load mode: open N short connections one after another, one line each, closing first.")
+            description = "Load mode: open N short connections one after another, one line each, every byte of the "
+                    + "echo checked, closing first.")
     Integer connections;
 
     @Option(names = "--source-ports", paramLabel = "FROM-TO", converter = PortRange.Converter.class,
@@ -95,11 +111,12 @@ public final class EchoClientCommand implements Callable<Integer> {
     PortRange sourcePorts;
 
     @Option(names = "--max-time", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "Load mode: stop starting connections after this long (default: 60s).")
+            description = "Load mode: the whole run's limit; a connect or echo still running then is cut short "
+                    + "(default: 60s).")
     Duration maxTime;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-            description = "Load mode: how long one connect or one echo may take (default: 5s).")
+            description = "Load mode: how long one connect, or one echo (write and read back), may take (default: 5s).")
     Duration timeout;
 
     private final InputStream stdin;
@@ -109,7 +126,7 @@ public final class EchoClientCommand implements Callable<Integer> {
     /**
      * @param stdin    the lines to send when no {@code --send} is given
      * @param stdout   where the transcript goes, as raw bytes so echoed lines come out exactly
-     * @param terminal whether a person watches: load mode then shows progress on standard error
+     * @param terminal whether standard error is a terminal a person watches: load mode then shows progress there
      */
     public EchoClientCommand(InputStream stdin, OutputStream stdout, boolean terminal) {
         this.stdin = stdin;
@@ -118,7 +135,12 @@ public final class EchoClientCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(newCommandLine(System.in, System.out, System.console() != null).execute(args));
+        try (StopSignals signals = StopSignals.install(Thread.currentThread())) {
+            // Standard input through a channel: a read blocked at the prompt ends at Ctrl-C (a FileInputStream's would not)
+            InputStream stdin = Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel());
+            int exitCode = newCommandLine(stdin, System.out, Terminal.isTerminal(2)).execute(args);
+            System.exit(signals.exitCode(exitCode));
+        }
     }
 
     /** The command line as main runs it, for tests to run in-process. */
@@ -128,15 +150,25 @@ public final class EchoClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InetSocketAddress server = new InetSocketAddress(host, port);
         if (port == 0) {
             throw new ParameterException(spec.commandLine(), "port 0 is not a server's port (1-65535)");
         }
+        if (connections == null) {
+            rejectLoadOptions();
+        } else {
+            rejectInteractiveOptions();
+        }
+        InetAddress address;
+        try {
+            address = host.resolve();
+        } catch (UnknownHostException e) {
+            return fail(host.unknown(e), Optional.empty());
+        }
+        InetSocketAddress server = new InetSocketAddress(address, port);
         return connections == null ? interactive(server) : load(server);
     }
 
     private int interactive(InetSocketAddress server) {
-        rejectLoadOptions();
         ClientOptions options;
         try {
             options = new ClientOptions(server, hold, halfClose, socketTuning.tuning());
@@ -148,23 +180,15 @@ public final class EchoClientCommand implements Callable<Integer> {
         Transcript out = new Transcript(stdout, timestamps, Clock.systemDefaultZone());
         try {
             new EchoClient(options, lines, out).run();
-            return ExitCode.OK;
+            return Situation.DONE.exitCode();
         } catch (ClientFailure failure) {
-            return fail(failure.getMessage(), failure.exitCode());
+            return fail(failure.failure(), failure.hint());
         } catch (InterruptedException e) {
-            return ExitCode.INTERRUPTED;
+            return Situation.INTERRUPTED.exitCode();
         }
     }
 
     private int load(InetSocketAddress server) {
-        for (String interactiveOnly : List.of("--hold", "--half-close", "--timestamps")) {
-            if (matched(interactiveOnly)) {
-                throw new ParameterException(spec.commandLine(), interactiveOnly + " does not apply to --connections");
-            }
-        }
-        if (send != null && send.size() > 1) {
-            throw new ParameterException(spec.commandLine(), "load mode sends one line per connection: give --send once");
-        }
         LoadOptions options;
         try {
             byte[] line = ((send == null ? "ping" : send.get(0)) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -181,13 +205,15 @@ public final class EchoClientCommand implements Callable<Integer> {
             err.flush();
         }
         printSummary(server, result);
-        return result.failed() == 0 ? ExitCode.OK : ExitCode.UNAVAILABLE;
+        if (result.stop() == LoadGenerator.Stop.INTERRUPTED) {
+            return Situation.INTERRUPTED.exitCode();
+        }
+        return result.failed() == 0 ? Situation.DONE.exitCode() : Situation.UNAVAILABLE.exitCode();
     }
 
     private void printSummary(InetSocketAddress server, LoadResult result) {
         StringBuilder summary = new StringBuilder();
-        summary.append("server:                ").append(server.getAddress().getHostAddress()).append(':')
-                .append(server.getPort()).append('\n');
+        summary.append("server:                ").append(ConnectHints.address(server)).append('\n');
         summary.append("connections attempted: ").append(result.attempted()).append('\n');
         summary.append("connections made:      ").append(result.made()).append('\n');
         summary.append("connections failed:    ").append(result.failed()).append('\n');
@@ -197,9 +223,33 @@ public final class EchoClientCommand implements Callable<Integer> {
         if (result.stoppedByTime()) {
             summary.append("stopped by --max-time: ").append(DurationConverter.seconds(maxTime)).append(" s\n");
         }
+        if (result.stop() == LoadGenerator.Stop.INTERRUPTED) {
+            summary.append("interrupted:           the run was stopped; this is what it did so far\n");
+        }
         summary.append(String.format(Locale.ROOT, "elapsed:               %.3f s%n", result.elapsed().toNanos() / 1e9));
         summary.append(String.format(Locale.ROOT, "rate:                  %.1f connections/s%n", result.rate()));
+        for (String hint : hints(server, result)) {
+            summary.append(hint).append('\n');
+        }
         new Transcript(stdout, false, Clock.systemDefaultZone()).text(summary.toString());
+    }
+
+    /** What the failures most likely mean, one line each. */
+    private List<String> hints(InetSocketAddress server, LoadResult result) {
+        List<String> hints = new ArrayList<>();
+        if (result.echoTimeouts() > 0) {
+            hints.add("hint: " + result.echoTimeouts() + " connection(s) got no echo within "
+                    + DurationConverter.seconds(timeout) + " s though the kernel accepted them: the server seems to "
+                    + "serve one client at a time (as echo_server2.c; echo-server without --concurrent also sleeps "
+                    + "--close-delay after each), and its listen queue holds the rest. Try echo-server --concurrent, "
+                    + "or --close-delay 0 --clients 0");
+        }
+        for (Situation situation : result.situations().keySet()) {
+            if (situation != Situation.TIMED_OUT) {
+                ConnectHints.hint(situation, server, Optional.of(timeout)).ifPresent(hints::add);
+            }
+        }
+        return hints;
     }
 
     private void rejectLoadOptions() {
@@ -210,14 +260,27 @@ public final class EchoClientCommand implements Callable<Integer> {
         }
     }
 
+    private void rejectInteractiveOptions() {
+        for (String interactiveOnly : List.of("--hold", "--half-close", "--timestamps")) {
+            if (matched(interactiveOnly)) {
+                throw new ParameterException(spec.commandLine(), interactiveOnly + " does not apply to --connections");
+            }
+        }
+        if (send != null && send.size() > 1) {
+            throw new ParameterException(spec.commandLine(), "load mode sends one line per connection: give --send once");
+        }
+    }
+
     private boolean matched(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    private int fail(String message, int exitCode) {
-        spec.commandLine().getErr().println(message);
-        spec.commandLine().getErr().flush();
-        return exitCode;
+    private int fail(Failure failure, Optional<String> hint) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(failure.message());
+        hint.ifPresent(err::println);
+        err.flush();
+        return failure.exitCode();
     }
 
     /** Rewrites one status line on a terminal, at most every 100 ms. */

@@ -6,6 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A listener on 127.0.0.1 that handles each connection with the given behaviour, for as long as the test runs. */
 final class LoopbackPeer implements AutoCloseable {
@@ -15,6 +16,14 @@ final class LoopbackPeer implements AutoCloseable {
     interface Behaviour {
         void handle(SocketChannel connection) throws IOException;
     }
+
+    /** Reads until EOF and never answers: a server that hangs mid-echo. */
+    static final Behaviour SILENT = connection -> {
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        while (connection.read(buffer.clear()) >= 0) {
+            // swallow it
+        }
+    };
 
     /** Echoes until EOF, like echo_server2.c with no close delay. */
     static final Behaviour ECHO = connection -> {
@@ -29,6 +38,7 @@ final class LoopbackPeer implements AutoCloseable {
 
     private final ServerSocketChannel listener;
     private final Thread acceptor;
+    private final AtomicInteger accepted = new AtomicInteger();
 
     LoopbackPeer(Behaviour behaviour) throws IOException {
         listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -36,6 +46,7 @@ final class LoopbackPeer implements AutoCloseable {
         acceptor = new Thread(() -> {
             while (listener.isOpen()) {
                 try (SocketChannel connection = listener.accept()) {
+                    accepted.incrementAndGet();
                     behaviour.handle(connection);
                 } catch (IOException e) {
                     // the client's side of the story is what the tests assert; a failed connection here is one of them
@@ -44,6 +55,11 @@ final class LoopbackPeer implements AutoCloseable {
         }, "loopback-peer");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** How many connections it has accepted so far. */
+    int accepted() {
+        return accepted.get();
     }
 
     int port() throws IOException {

@@ -4,20 +4,26 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
-import io.echolab.common.AddressConverter;
 import io.echolab.common.DurationConverter;
-import io.echolab.common.ExitCode;
-import io.echolab.common.NetworkErrors;
+import io.echolab.common.ExitMapper;
+import io.echolab.common.Failure;
+import io.echolab.common.Host;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
+import io.echolab.common.Situation;
 import io.echolab.common.SocketTuningOptions;
+import io.echolab.common.StopSignals;
 import io.echolab.common.Transcript;
 import io.echolab.common.VersionProvider;
 import picocli.CommandLine;
@@ -25,8 +31,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** The echo-server program: echo_server2.c's lines and defaults, every close behaviour a flag. */
@@ -39,19 +45,26 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:served every client",
             "2:bad options or arguments",
-            "69:cannot listen on that address",
+            "68:unknown host (--bind)",
+            "69:cannot listen on that address (not this host's)",
             "74:accept() failed",
             "75:the port is in use",
             "77:permission denied (a port below 1024 needs root)",
-            "130:interrupted (Ctrl-C)"},
+            "130:interrupted (Ctrl-C): every socket closed",
+            "143:terminated (SIGTERM): every socket closed"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  echo-server 11233                   the article's server",
             "  echo-server --close-delay 2s 11233  a shorter CLOSE_WAIT window",
             "  echo-server --close-after 1 11233   close first: TIME_WAIT moves to the server",
             "  echo-server --linger 0 11233        close() sends RST: no TIME_WAIT anywhere",
-            "  echo-server --no-close 11233        never close: a CLOSE_WAIT leak"})
+            "  echo-server --no-close 11233        never close: a CLOSE_WAIT leak",
+            "  echo-server --concurrent --max-clients 100 --clients 0 --close-delay 0 11233",
+            "                                      100 clients at once, for ever"})
 public final class EchoServerCommand implements Callable<Integer> {
+
+    /** Descriptors a JVM and the listener use besides the clients' (jars, selector, standard streams). */
+    static final int RESERVED_DESCRIPTORS = 64;
 
     @Spec
     CommandSpec spec;
@@ -60,9 +73,10 @@ public final class EchoServerCommand implements Callable<Integer> {
             description = "The port to listen on; 0 lets the kernel choose (the chosen port is printed).")
     int port;
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = AddressConverter.class,
-            description = "The address to listen on (default: ${DEFAULT-VALUE}). An IPv6 address gets an AF_INET6 socket.")
-    InetAddress bind;
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "0.0.0.0", converter = Host.Converter.class,
+            description = "The address to listen on (default: ${DEFAULT-VALUE}, IPv4 only). An IPv6 address gets an "
+                    + "AF_INET6 socket; :: takes IPv6 and IPv4 both.")
+    Host bind;
 
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "5",
             description = "listen(2)'s backlog (default: ${DEFAULT-VALUE}).")
@@ -89,10 +103,28 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + "(for a client that half-closes with --half-close).")
     String farewell;
 
-    @Option(names = "--concurrent", description = "Serve each client on its own thread instead of one after another.")
+    @Option(names = "--concurrent",
+            description = "Serve up to --max-clients clients at once (one thread, one selector) instead of one after "
+                    + "another.")
     boolean concurrent;
 
-    @Option(names = "--timestamps", description = "Prefix each line with the time, HH:mm:ss.SSS.")
+    @Option(names = "--max-clients", paramLabel = "N",
+            description = "With --concurrent: at most N clients at once (default: " + ServerOptions.DEFAULT_MAX_CLIENTS
+                    + "). One more is accepted, told 'server busy: ...' in one line and closed at once (so the server "
+                    + "holds its TIME_WAIT); it is not counted in --clients.")
+    Integer maxClients;
+
+    @Option(names = "--max-line", paramLabel = "BYTES",
+            description = "Close a client that sends more than BYTES without a newline (default: no limit, as "
+                    + "echo_server2.c).")
+    Long maxLine;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close a client that sends nothing for this long; the server closes first (default: never).")
+    Duration idleTimeout;
+
+    @Option(names = "--timestamps",
+            description = "Prefix each line with the time its event happened, HH:mm:ss.SSS.")
     boolean timestamps;
 
     @Mixin
@@ -106,7 +138,10 @@ public final class EchoServerCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(newCommandLine(System.out).execute(args));
+        try (StopSignals signals = StopSignals.install(Thread.currentThread())) {
+            int exitCode = newCommandLine(System.out).execute(args);
+            System.exit(signals.exitCode(exitCode));
+        }
     }
 
     /** The command line as main runs it, for tests to run in-process. */
@@ -116,14 +151,21 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServerOptions options = options();
+        InetAddress address;
+        try {
+            address = bind.resolve();
+        } catch (UnknownHostException e) {
+            return fail(bind.unknown(e), Optional.empty());
+        }
+        ServerOptions options = options(address);
         Transcript out = new Transcript(stdout, timestamps, Clock.systemDefaultZone());
         try (EchoServer server = new EchoServer(options, out)) {
             InetSocketAddress bound;
             try {
                 bound = server.listen();
             } catch (IOException e) {
-                return fail("bind socket failed: " + NetworkErrors.reason(e), bindExitCode(e));
+                Failure failure = ExitMapper.failure("bind socket failed", e);
+                return fail(failure, bindHint(failure.situation(), address));
             }
             if (port == 0) {
                 out.line("listening on " + EchoServer.format(bound));
@@ -131,33 +173,77 @@ public final class EchoServerCommand implements Callable<Integer> {
             try {
                 server.serve();
             } catch (ClosedByInterruptException | InterruptedException e) {
-                return ExitCode.INTERRUPTED;
+                return Situation.INTERRUPTED.exitCode();
             } catch (IOException e) {
-                return fail("accept socket failed: " + NetworkErrors.reason(e), ExitCode.IO);
+                return fail(ExitMapper.failure("accept socket failed", e), Optional.empty());
             }
         } catch (IOException e) {
-            return fail("close socket failed: " + NetworkErrors.reason(e), ExitCode.IO);
+            return fail(ExitMapper.failure("close socket failed", e), Optional.empty());
         }
-        return ExitCode.OK;
+        return Situation.DONE.exitCode();
     }
 
-    private ServerOptions options() {
+    private ServerOptions options(InetAddress address) {
+        if (!concurrent && maxClients != null) {
+            throw new ParameterException(spec.commandLine(), "--max-clients applies only with --concurrent");
+        }
+        int max = maxClients == null ? ServerOptions.DEFAULT_MAX_CLIENTS : maxClients;
+        OptionalLong openFiles = openFileLimit(Path.of("/proc/self/limits"));
+        if (concurrent && openFiles.isPresent() && max > openFiles.getAsLong() - RESERVED_DESCRIPTORS) {
+            throw new ParameterException(spec.commandLine(), "--max-clients " + max + " needs more descriptors than "
+                    + "the open-file limit (" + openFiles.getAsLong() + ") leaves: raise it (ulimit -n) or lower N");
+        }
         try {
-            return new ServerOptions(bind, port, backlog, clients, closeDelay,
+            return new ServerOptions(address, port, backlog, clients, closeDelay,
                     closeAfter == null ? OptionalInt.empty() : OptionalInt.of(closeAfter), noClose,
-                    Optional.ofNullable(farewell), concurrent, socketTuning.tuning());
+                    Optional.ofNullable(farewell), concurrent, max, maxLine == null ? 0 : maxLine,
+                    Optional.ofNullable(idleTimeout), socketTuning.tuning());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
-    private static int bindExitCode(IOException e) {
-        return "Permission denied".equals(e.getMessage()) ? ExitCode.NO_PERMISSION : NetworkErrors.exitCode(e);
+    /** The soft RLIMIT_NOFILE, from the "Max open files" row of /proc/self/limits; empty if unlimited or unreadable. */
+    static OptionalLong openFileLimit(Path limits) {
+        try {
+            for (String row : Files.readAllLines(limits)) {
+                if (row.startsWith("Max open files")) {
+                    String soft = row.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(soft));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or no /proc: the kernel will say EMFILE if it comes to that
+        }
+        return OptionalLong.empty();
     }
 
-    private int fail(String message, int exitCode) {
-        spec.commandLine().getErr().println(message);
+    /** A second line naming the address and a likely cause of a failed bind. */
+    private Optional<String> bindHint(Situation situation, InetAddress address) {
+        String where = EchoServer.format(new InetSocketAddress(address, port));
+        return switch (situation) {
+            case ADDRESS_IN_USE -> Optional.of("hint: " + where + " is taken: a server listens there (ss -ltn 'sport = :"
+                    + port + "'), or a connection on this port that the server closed first is in TIME_WAIT (60 s)");
+            case ADDRESS_NOT_AVAILABLE -> Optional.of("hint: " + address.getHostAddress()
+                    + " is not an address of this host (ip -brief address)");
+            case PERMISSION_DENIED -> Optional.of("hint: ports below " + unprivilegedPortStart()
+                    + " need root or CAP_NET_BIND_SERVICE (net.ipv4.ip_unprivileged_port_start)");
+            default -> Optional.empty();
+        };
+    }
+
+    private static String unprivilegedPortStart() {
+        try {
+            return Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "1024";
+        }
+    }
+
+    private int fail(Failure failure, Optional<String> hint) {
+        spec.commandLine().getErr().println(failure.message());
+        hint.ifPresent(spec.commandLine().getErr()::println);
         spec.commandLine().getErr().flush();
-        return exitCode;
+        return failure.exitCode();
     }
 }

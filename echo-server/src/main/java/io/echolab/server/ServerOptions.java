@@ -19,21 +19,27 @@ import io.echolab.common.SocketTuning;
  * @param closeAfter  close first after echoing this many messages (TIME_WAIT moves to the server side)
  * @param noClose     never close accepted sockets: a CLOSE_WAIT leak
  * @param farewell    a line to write after the client's EOF, before closing (the half-close demo)
- * @param concurrent  serve each client on its own thread instead of one after another
+ * @param concurrent  serve clients at once instead of one after another
+ * @param maxClients  with {@code concurrent}, how many at once; a client past it is told so and closed
+ * @param maxLine     close a client whose line passes this many bytes without a newline; 0: no limit (the C program's)
+ * @param idleTimeout close a client that sends nothing for this long (this side closes first); empty: never
  * @param tuning      SO_LINGER and keepalive for accepted sockets
  */
 public record ServerOptions(InetAddress bind, int port, int backlog, int clients, Duration closeDelay,
                             OptionalInt closeAfter, boolean noClose, Optional<String> farewell, boolean concurrent,
-                            SocketTuning tuning) {
+                            int maxClients, long maxLine, Optional<Duration> idleTimeout, SocketTuning tuning) {
 
     /** echo_server2.c's CONNECTION_SIZE: the listen backlog and the number of clients. */
     public static final int CONNECTION_SIZE = 5;
+    /** How many clients {@code --concurrent} serves at once unless told otherwise. */
+    public static final int DEFAULT_MAX_CLIENTS = 1000;
 
     public ServerOptions {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(closeDelay, "closeDelay");
         Objects.requireNonNull(closeAfter, "closeAfter");
         Objects.requireNonNull(farewell, "farewell");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(tuning, "tuning");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be from 0 to 65535, not " + port);
@@ -53,6 +59,21 @@ public record ServerOptions(InetAddress bind, int port, int backlog, int clients
         if (noClose && (closeAfter.isPresent() || farewell.isPresent())) {
             throw new IllegalArgumentException("--no-close cannot be combined with --close-after or --farewell");
         }
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("max-clients must be at least 1, not " + maxClients);
+        }
+        if (maxLine < 0) {
+            throw new IllegalArgumentException("max-line must be 0 (no limit) or more bytes, not " + maxLine);
+        }
+        if (idleTimeout.isPresent() && (idleTimeout.get().isZero() || idleTimeout.get().isNegative())) {
+            throw new IllegalArgumentException("idle-timeout must be positive");
+        }
+    }
+
+    /** echo_server2.c: one client after another, no limits beyond the C program's, the kernel's socket options. */
+    public static ServerOptions sequential(InetAddress bind, int port, int clients, Duration closeDelay) {
+        return new ServerOptions(bind, port, CONNECTION_SIZE, clients, closeDelay, OptionalInt.empty(), false,
+                Optional.empty(), false, DEFAULT_MAX_CLIENTS, 0, Optional.empty(), SocketTuning.DEFAULTS);
     }
 
     /** Serves forever rather than a fixed number of clients. */

@@ -29,7 +29,7 @@ class EchoServerTest {
 
     private ServerOptions options(OptionalInt closeAfter, Optional<String> farewell) throws IOException {
         return new ServerOptions(InetAddress.getByName("127.0.0.1"), 0, 5, 1, Duration.ZERO, closeAfter, false,
-                farewell, false, SocketTuning.DEFAULTS);
+                farewell, false, ServerOptions.DEFAULT_MAX_CLIENTS, 0, Optional.empty(), SocketTuning.DEFAULTS);
     }
 
     /** Runs the server for one client in the background; returns its address and the finished-signal. */

@@ -3,6 +3,7 @@ package io.echolab.common;
 /**
  * The exit codes of every echo-lab program: 0, 1 and 2 as picocli uses them, and sysexits(3) codes for
  * the rest, so a script can tell a refused connection from a port in use without reading the message.
+ * {@link Situation} says which code each situation gets; {@link ExitMapper} finds the situation of an exception.
  */
 public final class ExitCode {
 
@@ -28,6 +29,8 @@ public final class ExitCode {
     public static final int NO_PERMISSION = 77;
     /** 128 + SIGINT: stopped by Ctrl-C, as a shell reports it. */
     public static final int INTERRUPTED = 130;
+    /** 128 + SIGTERM: stopped by SIGTERM (kill PID), as a shell reports it. */
+    public static final int TERMINATED = 143;
 
     private ExitCode() {
     }

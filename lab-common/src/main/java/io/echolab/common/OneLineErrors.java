@@ -6,8 +6,9 @@ import picocli.CommandLine;
 
 /**
  * Makes a program's bad input and unexpected failures one line on standard error, never picocli's usage
- * dump or a stack trace: {@code NAME: MESSAGE (see --help)} with exit code 2, or
- * {@code NAME: internal error: ...} with exit code 1.
+ * dump or a stack trace: {@code NAME: MESSAGE (see --help)} with exit code 2, or an exception that escaped
+ * the program as {@link ExitMapper} words and numbers it ({@code NAME: internal error: ...}, exit code 1,
+ * when it is not one the mapper knows).
  */
 public final class OneLineErrors {
 
@@ -21,12 +22,13 @@ public final class OneLineErrors {
             PrintWriter err = e.getCommandLine().getErr();
             err.println(name + ": " + e.getMessage().replace('\n', ' ').strip() + " (see --help)");
             err.flush();
-            return ExitCode.USAGE;
+            return Situation.BAD_USAGE.exitCode();
         });
         commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            cl.getErr().println(name + ": internal error: " + e);
+            Failure failure = ExitMapper.failure(name, e);
+            cl.getErr().println(failure.message());
             cl.getErr().flush();
-            return ExitCode.SOFTWARE;
+            return failure.exitCode();
         });
         return commandLine;
     }

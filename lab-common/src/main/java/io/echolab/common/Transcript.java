@@ -5,13 +5,18 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * A program's standard output: the lines the C programs print, optionally prefixed with the time
- * ({@code HH:mm:ss.SSS}), and raw bytes echoed as they came. Bytes, not characters, so an echoed line
- * comes out exactly as it went in. Every call flushes, so a watcher or a test sees each line at once.
+ * A program's standard output: the lines the C programs print, and raw bytes echoed as they came. Bytes,
+ * not characters, so an echoed line comes out exactly as it went in. Every call flushes, so a watcher or a
+ * test sees each line at once.
+ *
+ * <p>With timestamps on, each event's words are prefixed with the time the event happened
+ * ({@code HH:mm:ss.SSS}), even when they follow a prompt on the same line:
+ * {@code 20:42:19.459 Input(Q to quit): 20:42:19.487 quit...}. The prompt's own stamp says when it appeared.
  */
 public final class Transcript {
 
@@ -28,12 +33,30 @@ public final class Transcript {
         this.clock = clock;
     }
 
-    /** Prints a whole line. */
-    public synchronized void line(String text) {
-        text(text + "\n");
+    /** The clock stamps are read from, for a caller that notes when an event happened before printing it. */
+    public Instant now() {
+        return clock.instant();
     }
 
-    /** Prints text without ending the line, like the prompt {@code Input(Q to quit): }. */
+    /** Prints a whole line about something that happens now; stamped even after a prompt on the same line. */
+    public synchronized void line(String text) {
+        event(clock.instant(), text + "\n");
+    }
+
+    /** Prints words about something that happened at {@code at}, stamped with that time even mid-line. */
+    public synchronized void event(Instant at, String text) {
+        if (timestamps) {
+            write((LocalTime.ofInstant(at, clock.getZone()).format(TIME) + " ").getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
+        write(encoded);
+        if (encoded.length > 0) {
+            atLineStart = encoded[encoded.length - 1] == '\n';
+        }
+        flush();
+    }
+
+    /** Prints text without ending the line, like the prompt {@code Input(Q to quit): }; stamped at a line's start. */
     public synchronized void text(String text) {
         byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
         bytes(encoded, 0, encoded.length);
@@ -62,7 +85,23 @@ public final class Transcript {
     /** Ends the current line if something was printed on it, so the next line starts clean. */
     public synchronized void endLine() {
         if (!atLineStart) {
-            line("");
+            bytes(new byte[] {'\n'}, 0, 1);
+        }
+    }
+
+    private void write(byte[] bytes) {
+        try {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to standard output", e);
+        }
+    }
+
+    private void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to standard output", e);
         }
     }
 }

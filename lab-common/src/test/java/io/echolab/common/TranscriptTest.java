@@ -16,14 +16,27 @@ class TranscriptTest {
     private final Clock noon = Clock.fixed(Instant.parse("2022-07-10T12:03:55.250Z"), ZoneOffset.UTC);
 
     @Test
-    void timestampsStartEachLineOnly() {
+    void eachEventIsStampedWithItsOwnTimeEvenAfterAPrompt() {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         Transcript out = new Transcript(sink, true, noon);
         out.text("Input(Q to quit): ");
-        out.line("Message from server: aa");
+        out.event(Instant.parse("2022-07-10T12:03:57.125Z"), "Message from server: ");
+        byte[] echo = "aa\n".getBytes(StandardCharsets.UTF_8);
+        out.bytes(echo, 0, echo.length);
+        out.text("Input(Q to quit): ");
         out.line("quit...");
-        assertEquals("12:03:55.250 Input(Q to quit): Message from server: aa\n12:03:55.250 quit...\n",
-                sink.toString(StandardCharsets.UTF_8));
+        assertEquals("12:03:55.250 Input(Q to quit): 12:03:57.125 Message from server: aa\n"
+                + "12:03:55.250 Input(Q to quit): 12:03:55.250 quit...\n", sink.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutTimestampsTheLinesAreTheCProgramsExactly() {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        Transcript out = new Transcript(sink, false, noon);
+        out.text("Input(Q to quit): ");
+        out.event(Instant.parse("2022-07-10T12:03:57.125Z"), "Message from server: ");
+        out.line("aa");
+        assertEquals("Input(Q to quit): Message from server: aa\n", sink.toString(StandardCharsets.UTF_8));
     }
 
     @Test
