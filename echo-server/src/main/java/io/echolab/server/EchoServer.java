@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -68,6 +69,8 @@ public final class EchoServer implements Closeable {
         listener = ServerSocketChannel.open(options.bind() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
+            // Set either way: the JDK turns SO_REUSEADDR on for every server socket on Linux, the C program does not
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
             listener.bind(new InetSocketAddress(options.bind(), options.port()), options.backlog());
         } catch (IOException e) {
             listener.close();

@@ -78,6 +78,13 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + "AF_INET6 socket; :: takes IPv6 and IPv4 both.")
     Host bind;
 
+    @Option(names = "--reuse-address",
+            description = "Set SO_REUSEADDR on the listener (its accepted sockets inherit it) before bind(). A server "
+                    + "that closed first leaves TIME_WAIT on its port for 60 s; a new server can bind beside it only if "
+                    + "both had SO_REUSEADDR. Off by default, as in echo_server2.c: the restart fails with "
+                    + "'Address already in use'.")
+    boolean reuseAddress;
+
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "5",
             description = "listen(2)'s backlog (default: ${DEFAULT-VALUE}).")
     int backlog;
@@ -194,7 +201,7 @@ public final class EchoServerCommand implements Callable<Integer> {
                     + "the open-file limit (" + openFiles.getAsLong() + ") leaves: raise it (ulimit -n) or lower N");
         }
         try {
-            return new ServerOptions(address, port, backlog, clients, closeDelay,
+            return new ServerOptions(address, port, reuseAddress, backlog, clients, closeDelay,
                     closeAfter == null ? OptionalInt.empty() : OptionalInt.of(closeAfter), noClose,
                     Optional.ofNullable(farewell), concurrent, max, maxLine == null ? 0 : maxLine,
                     Optional.ofNullable(idleTimeout), socketTuning.tuning());
@@ -223,7 +230,9 @@ public final class EchoServerCommand implements Callable<Integer> {
         String where = EchoServer.format(new InetSocketAddress(address, port));
         return switch (situation) {
             case ADDRESS_IN_USE -> Optional.of("hint: " + where + " is taken: a server listens there (ss -ltn 'sport = :"
-                    + port + "'), or a connection on this port that the server closed first is in TIME_WAIT (60 s)");
+                    + port + "'), or a connection a server on this port closed first is in TIME_WAIT (60 s); "
+                    + (reuseAddress ? "SO_REUSEADDR binds beside a TIME_WAIT only if that server had it too"
+                            : "servers that both run with --reuse-address bind beside it"));
             case ADDRESS_NOT_AVAILABLE -> Optional.of("hint: " + address.getHostAddress()
                     + " is not an address of this host (ip -brief address)");
             case PERMISSION_DENIED -> Optional.of("hint: ports below " + unprivilegedPortStart()

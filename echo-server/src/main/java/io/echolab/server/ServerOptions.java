@@ -13,6 +13,8 @@ import io.echolab.common.SocketTuning;
  *
  * @param bind        the address to listen on (0.0.0.0: INADDR_ANY)
  * @param port        the port to listen on; 0 lets the kernel choose
+ * @param reuseAddress SO_REUSEADDR on the listener: bind beside this port's TIME_WAIT sockets. Off, as in
+ *                    echo_server2.c (the JDK would turn it on for every server socket on Linux)
  * @param backlog     listen(2)'s backlog (the C program passes CONNECTION_SIZE, 5)
  * @param clients     how many clients to serve before exiting; 0 serves forever
  * @param closeDelay  how long to sleep after the client's EOF before close(): the CLOSE_WAIT/FIN_WAIT2 window
@@ -25,7 +27,7 @@ import io.echolab.common.SocketTuning;
  * @param idleTimeout close a client that sends nothing for this long (this side closes first); empty: never
  * @param tuning      SO_LINGER and keepalive for accepted sockets
  */
-public record ServerOptions(InetAddress bind, int port, int backlog, int clients, Duration closeDelay,
+public record ServerOptions(InetAddress bind, int port, boolean reuseAddress, int backlog, int clients, Duration closeDelay,
                             OptionalInt closeAfter, boolean noClose, Optional<String> farewell, boolean concurrent,
                             int maxClients, long maxLine, Optional<Duration> idleTimeout, SocketTuning tuning) {
 
@@ -72,7 +74,7 @@ public record ServerOptions(InetAddress bind, int port, int backlog, int clients
 
     /** echo_server2.c: one client after another, no limits beyond the C program's, the kernel's socket options. */
     public static ServerOptions sequential(InetAddress bind, int port, int clients, Duration closeDelay) {
-        return new ServerOptions(bind, port, CONNECTION_SIZE, clients, closeDelay, OptionalInt.empty(), false,
+        return new ServerOptions(bind, port, false, CONNECTION_SIZE, clients, closeDelay, OptionalInt.empty(), false,
                 Optional.empty(), false, DEFAULT_MAX_CLIENTS, 0, Optional.empty(), SocketTuning.DEFAULTS);
     }
 

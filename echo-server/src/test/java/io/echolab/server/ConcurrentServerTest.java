@@ -35,7 +35,7 @@ class ConcurrentServerTest {
 
     private static ServerOptions options(boolean concurrent, int clients, int maxClients, long maxLine,
             Optional<Duration> idle, Duration closeDelay) throws IOException {
-        return new ServerOptions(InetAddress.getByName("127.0.0.1"), 0, 50, clients, closeDelay, OptionalInt.empty(),
+        return new ServerOptions(InetAddress.getByName("127.0.0.1"), 0, false, 50, clients, closeDelay, OptionalInt.empty(),
                 false, Optional.empty(), concurrent, maxClients, maxLine, idle, SocketTuning.DEFAULTS);
     }
 

@@ -7,12 +7,23 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.echolab.common.ExitCode;
+import io.echolab.common.SocketTuning;
+import io.echolab.common.Transcript;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,7 +46,7 @@ class EchoServerCommandTest {
     void helpNamesEveryCloseBehaviour() {
         assertEquals(ExitCode.OK, run("--help"));
         for (String option : new String[] {"--close-delay", "--linger", "--close-after", "--no-close", "--farewell",
-                "--keepalive", "--concurrent", "--backlog", "--clients", "--bind", "--timestamps"}) {
+                "--keepalive", "--concurrent", "--backlog", "--clients", "--bind", "--timestamps", "--reuse-address"}) {
             assertTrue(out.toString().contains(option), "--help should document " + option);
         }
     }
@@ -114,5 +125,49 @@ class EchoServerCommandTest {
             assertTrue(lines.get(1).startsWith("hint: 127.0.0.1:" + port + " is taken"), "then a hint naming it: " + lines);
             assertEquals(2, lines.size(), err.toString());
         }
+    }
+
+    /**
+     * LAB.md's S19 on loopback: a connection the server closed first leaves a TIME_WAIT on the server's port;
+     * echo_server2.c sets no SO_REUSEADDR, so its next bind() there fails for as long as that lasts (60 s);
+     * --reuse-address binds beside it. The first server here is a plain JDK server socket, which has
+     * SO_REUSEADDR on (the JDK sets it on Linux), and so does its TIME_WAIT: the kernel lets a socket bind
+     * beside a TIME_WAIT only when both set it (inet_bind_conflict()). The echo-server must turn it off
+     * itself to fail as the C program does. (The Docker IT S19 shows the case of a first server without it.)
+     */
+    @Test
+    void aTimeWaitOnThePortStopsARestartUnlessReuseAddress() throws Exception {
+        int port;
+        try (ServerSocketChannel first = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            first.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+            try (SocketChannel client = SocketChannel.open(first.getLocalAddress())) {
+                first.accept().close(); // the server closes first: its side goes to TIME_WAIT once the client closes
+                assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the client reads the server's FIN");
+            }
+        }
+        String timeWait = ss("-tanH", "state", "time-wait", "( sport = :" + port + " )");
+        assertTrue(timeWait.contains("127.0.0.1:" + port), "the server's side is in TIME_WAIT: '" + timeWait + "'");
+
+        assertEquals(ExitCode.ADDRESS_IN_USE, run("--bind", "127.0.0.1", String.valueOf(port)));
+        List<String> lines = err.toString().lines().toList();
+        assertEquals("bind socket failed: Address already in use", lines.get(0), "as echo_server2.c fails: " + lines);
+        assertTrue(lines.get(1).contains("--reuse-address"), "the hint names the way out: " + lines);
+
+        ServerOptions reuse = new ServerOptions(InetAddress.getByName("127.0.0.1"), port, true, 5, 1, Duration.ZERO,
+                OptionalInt.empty(), false, Optional.empty(), false, ServerOptions.DEFAULT_MAX_CLIENTS, 0, Optional.empty(),
+                SocketTuning.DEFAULTS);
+        EchoServer server = new EchoServer(reuse, new Transcript(stdout, false, Clock.systemUTC()));
+        assertEquals(port, server.listen().getPort(), "with SO_REUSEADDR the bind succeeds beside the TIME_WAIT");
+        server.close();
+    }
+
+    private static String ss(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ss"));
+        command.addAll(List.of(args));
+        Process ss = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, ss.waitFor(), out);
+        return out;
     }
 }

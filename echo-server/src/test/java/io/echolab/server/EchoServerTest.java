@@ -28,7 +28,7 @@ class EchoServerTest {
     private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
 
     private ServerOptions options(OptionalInt closeAfter, Optional<String> farewell) throws IOException {
-        return new ServerOptions(InetAddress.getByName("127.0.0.1"), 0, 5, 1, Duration.ZERO, closeAfter, false,
+        return new ServerOptions(InetAddress.getByName("127.0.0.1"), 0, false, 5, 1, Duration.ZERO, closeAfter, false,
                 farewell, false, ServerOptions.DEFAULT_MAX_CLIENTS, 0, Optional.empty(), SocketTuning.DEFAULTS);
     }
 
