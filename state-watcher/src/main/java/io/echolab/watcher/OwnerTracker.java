@@ -17,8 +17,9 @@ import io.echolab.watcher.owner.SocketOwners;
 /**
  * Who holds each watched connection, kept for its whole life: the owner is looked up while the socket has an
  * inode, and stays on the connection after close(), so its orphaned FIN_WAIT2 and TIME_WAIT rows (inode 0)
- * still say who closed it. An inode is looked up once (the owner, or that no readable process holds it);
- * an accepted socket gets its inode at accept(), and is looked up then.
+ * still say who closed it. An inode is looked up until it is found, or a walk through every process has
+ * not found it (see {@link SocketOwners}); an accepted socket gets its inode at accept(), and is looked up
+ * then.
  *
  * <p>Attach it before the listeners that ask it: it learns from each change and sample before they hear it.
  * It forgets a connection at the change after the one that ended it. Safe to ask from any thread.
@@ -86,8 +87,13 @@ public final class OwnerTracker implements WatchListener {
         if (wanted.isEmpty()) {
             return;
         }
-        Map<Long, Owner> found = owners.find(new HashSet<>(wanted.values()));
-        wanted.forEach((key, inode) -> known.put(key, new Known(found.get(inode), inode)));
+        SocketOwners.Lookup lookup = owners.find(new HashSet<>(wanted.values()));
+        wanted.forEach((key, inode) -> {
+            Owner owner = lookup.owners().get(inode);
+            if (owner != null || lookup.complete()) {
+                known.put(key, new Known(owner, inode));
+            } // else: the walk was put off; asked again at the next change or poll
+        });
     }
 
 }

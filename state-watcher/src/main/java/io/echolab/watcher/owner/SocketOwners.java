@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,51 +22,78 @@ import io.echolab.watcher.model.Owner;
 
 /**
  * Finds which process holds a socket, by its inode: the links in {@code /proc/PID/fd} read
- * {@code socket:[INODE]}. A walk reads every process's descriptors, so it is done only for inodes not looked up
- * before, and the processes that held the last sockets found are read first: a program that opens one
- * connection after another is found without reading the rest. A process that cannot be read (another user's,
- * or gone during the walk) is passed over: its sockets stay unknown.
+ * {@code socket:[INODE]}. Reading every process's descriptors takes milliseconds (tens with a hundred
+ * processes), on the watcher's thread, so it is done sparingly: only for inodes not looked up before; the
+ * processes that held the last sockets found are read first (a server's accepted sockets, a load client's
+ * connections); then the others, newest first, so a program that has just connected is found at once; and
+ * all of them at most once per {@link #FULL_WALK_GAP}, so a burst of connections from unreadable or unknown
+ * holders costs a bounded share of a core. A socket two processes share (a parent and a child after fork) is
+ * the newer one's. A process that cannot be read (another user's, or gone during the walk) is passed over:
+ * its sockets stay unknown.
  */
 public final class SocketOwners {
+
+    /** The least time between two walks through every process. */
+    public static final Duration FULL_WALK_GAP = Duration.ofMillis(500);
 
     /** How many processes that held watched sockets are read first. */
     private static final int RECENT = 8;
 
+    /**
+     * What a lookup found.
+     *
+     * @param owners   the owners of the inodes some readable process holds
+     * @param complete true when every process was read: an inode not found has no readable holder now;
+     *                 false when the walk was put off (ask again later)
+     */
+    public record Lookup(Map<Long, Owner> owners, boolean complete) {
+    }
+
     private final Path proc;
+    private final Duration fullWalkGap;
+    /** The processes that held the last sockets found, the latest last. */
     private final Set<Long> recent = new LinkedHashSet<>();
-    private long walks;
+    private long lastFullWalk;
+    private boolean walked;
 
     /** @param proc the /proc to read: the one this watcher's pids are numbered in */
     public SocketOwners(Path proc) {
-        this.proc = proc;
+        this(proc, FULL_WALK_GAP);
     }
 
-    /** The owners of those inodes that some readable process holds. */
-    public Map<Long, Owner> find(Set<Long> inodes) {
+    SocketOwners(Path proc, Duration fullWalkGap) {
+        this.proc = proc;
+        this.fullWalkGap = fullWalkGap;
+    }
+
+    /** Looks for the processes that hold these inodes. */
+    public Lookup find(Set<Long> inodes) {
         Map<Long, Owner> found = new HashMap<>();
-        for (long pid : List.copyOf(recent)) {
+        List<Long> latestFirst = new ArrayList<>(recent);
+        Collections.reverse(latestFirst);
+        for (long pid : latestFirst) {
             if (!scan(pid, inodes, found)) {
                 recent.remove(pid);
             }
             if (found.size() == inodes.size()) {
-                return found;
+                return new Lookup(found, true);
             }
         }
-        walks++;
-        for (long pid : pids()) {
-            if (!recent.contains(pid)) {
+        long now = System.nanoTime();
+        if (walked && now - lastFullWalk < fullWalkGap.toNanos()) {
+            return new Lookup(found, false);
+        }
+        walked = true;
+        lastFullWalk = now;
+        for (long pid : pidsNewestFirst()) {
+            if (!latestFirst.contains(pid)) {
                 scan(pid, inodes, found);
                 if (found.size() == inodes.size()) {
                     break;
                 }
             }
         }
-        return found;
-    }
-
-    /** How many times every process was read: for tests and --verbose. */
-    public long walks() {
-        return walks;
+        return new Lookup(found, true);
     }
 
     /**
@@ -145,9 +175,9 @@ public final class SocketOwners {
         return ProgramName.of(comm, cmdline);
     }
 
-    /** The processes now, lowest pid first: a socket two processes share is the parent's. */
-    private Set<Long> pids() {
-        Set<Long> pids = new TreeSet<>();
+    /** The processes now, the highest pid (most often the newest) first. */
+    private Set<Long> pidsNewestFirst() {
+        Set<Long> pids = new TreeSet<>(Comparator.reverseOrder());
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();

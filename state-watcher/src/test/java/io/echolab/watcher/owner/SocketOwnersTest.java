@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +45,7 @@ class SocketOwnersTest {
                 Map<Long, Owner> seen = ss(port);
                 assertEquals(3, seen.size(), "ss names the listener, the client and the accepted socket: " + seen);
 
-                Map<Long, Owner> found = new SocketOwners(Path.of("/proc")).find(seen.keySet());
+                Map<Long, Owner> found = new SocketOwners(Path.of("/proc")).find(seen.keySet()).owners();
 
                 assertEquals(seen.keySet(), found.keySet(), "every inode ss names is found");
                 seen.forEach((inode, expected) -> {
@@ -67,7 +69,7 @@ class SocketOwnersTest {
             try (SocketChannel accepted = listener.accept()) {
                 long inode = inodeOfFd3(sleeper.pid());
 
-                Owner owner = new SocketOwners(Path.of("/proc")).find(Set.of(inode)).get(inode);
+                Owner owner = new SocketOwners(Path.of("/proc")).find(Set.of(inode)).owners().get(inode);
 
                 assertEquals(new Owner(sleeper.pid(), "sleep", 3), owner);
             } finally {
@@ -79,7 +81,39 @@ class SocketOwnersTest {
 
     @Test
     void aSocketNoProcessHoldsIsNotFound() {
-        assertEquals(Map.of(), new SocketOwners(Path.of("/proc")).find(Set.of(1L)), "no socket has inode 1");
+        assertEquals(new SocketOwners.Lookup(Map.of(), true), new SocketOwners(Path.of("/proc")).find(Set.of(1L)),
+                "no socket has inode 1, and every process was read to say so");
+    }
+
+    @Test
+    void everyProcessIsReadAtMostOncePerGapButRecentHoldersAlways() throws Exception {
+        SocketOwners owners = new SocketOwners(Path.of("/proc"), Duration.ofHours(1));
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            long listening = inodeOf(listener.getLocalAddress());
+            assertEquals(ProcessHandle.current().pid(), owners.find(Set.of(listening)).owners().get(listening).pid(),
+                    "the first lookup reads every process");
+
+            assertEquals(new SocketOwners.Lookup(Map.of(), false), owners.find(Set.of(1L)),
+                    "within the gap, an inode no recent holder has waits for the next walk");
+            try (SocketChannel client = SocketChannel.open(listener.getLocalAddress())) {
+                long connected = inodeOf(client.getLocalAddress());
+                SocketOwners.Lookup lookup = owners.find(Set.of(connected));
+                assertTrue(lookup.complete(), "this JVM held the last socket found: read first, found without a walk");
+                assertEquals(ProcessHandle.current().pid(), lookup.owners().get(connected).pid());
+            }
+        }
+    }
+
+    /** The inode of this JVM's socket bound to that address, from ss (its own netlink dump). */
+    private static long inodeOf(SocketAddress bound) throws IOException, InterruptedException {
+        int port = ((InetSocketAddress) bound).getPort();
+        Process ss = new ProcessBuilder(SS.toString(), "-tanHe", "( sport = :" + port + " )").redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, ss.waitFor(), out);
+        Matcher m = Pattern.compile("ino:(\\d+)").matcher(out);
+        assertTrue(m.find(), "ss shows the socket's inode: " + out);
+        return Long.parseLong(m.group(1));
     }
 
     /** The inode behind the process's fd 3, once exec has made it sleep (the link may take a moment to be there). */
