@@ -24,8 +24,8 @@ import io.echolab.watcher.model.TcpState;
  *
  * <p>Where it differs from ss: a listener's Send-Q is 0 (ss prints its backlog, which /proc does not have,
  * as netstat prints 0), an IPv4-mapped address is printed as IPv4 (as everywhere in the watcher, where ss
- * prints {@code [::ffff:127.0.0.1]}), and an IPv6 wildcard listener is printed {@code *}, as ss prints a
- * socket that also takes IPv4 (Linux's default, and Java's).
+ * prints {@code [::ffff:127.0.0.1]}), and whether an IPv6 socket also takes IPv4 (which ss shows by writing
+ * its wildcard {@code *} rather than {@code [::]}) is guessed from its address: see {@link #dualStack}.
  */
 public final class SsRenderer {
 
@@ -177,17 +177,26 @@ public final class SsRenderer {
             stateName(socket.state()),
             String.format(Locale.ROOT, "%-6d", socket.rxQueue()),
             String.format(Locale.ROOT, "%-6d", socket.txQueue()),
-            host(socket.local()) + ":",
+            host(socket.local(), dualStack(socket)) + ":",
             port(socket.local()),
-            host(socket.remote()) + ":",
+            host(socket.remote(), dualStack(socket)) + ":",
             port(socket.remote()),
             extra.toString()};
     }
 
-    /** {@code 127.0.0.1}, {@code [::1]}, {@code *} for the IPv6 wildcard (inet_addr_print). */
-    private static String host(InetSocketAddress address) {
+    /**
+     * Whether ss would call the socket IPv4-and-IPv6 (not IPV6_V6ONLY), which the rows do not say: taken to be so
+     * for a socket bound to the IPv6 wildcard, as Linux and Java make it by default, and not for one bound to an
+     * address (Java sets IPV6_V6ONLY on those).
+     */
+    private static boolean dualStack(TcpSocket socket) {
+        return socket.local().getAddress() instanceof Inet6Address v6 && v6.isAnyLocalAddress();
+    }
+
+    /** {@code 127.0.0.1}, {@code [::1]}, {@code [::]}; {@code *} for the IPv6 wildcard of a dual-stack socket (inet_addr_print). */
+    private static String host(InetSocketAddress address, boolean dualStack) {
         if (address.getAddress() instanceof Inet6Address v6) {
-            return v6.isAnyLocalAddress() ? "*" : "[" + AddressText.ntop(v6) + "]";
+            return dualStack && v6.isAnyLocalAddress() ? "*" : "[" + AddressText.ntop(v6) + "]";
         }
         return AddressText.ntop(address.getAddress());
     }

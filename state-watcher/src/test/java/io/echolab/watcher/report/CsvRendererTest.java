@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.echolab.watcher.Csv;
 import io.echolab.watcher.Json;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
@@ -27,14 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** csv read back with Jackson's CSV reader (header row as the column names), beside the same change as jsonl. */
 class CsvRendererTest {
-
-    /** The rows as maps by the header's names; an empty field is "". */
-    static List<Map<String, String>> read(String csv) throws IOException {
-        try (MappingIterator<Map<String, String>> rows = new CsvMapper().readerForMapOf(String.class)
-                .with(CsvSchema.emptySchema().withHeader()).readValues(csv)) {
-            return rows.readAll();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"echo-client", "a,b", "say \"hi\"", "two\nlines", "\r\n", " padded ", "caf\u00e9 \u6d4b\u8bd5",
@@ -52,7 +42,7 @@ class CsvRendererTest {
 
         String csv = CsvRenderer.header() + "\n" + CsvRenderer.row(change, true, owner) + "\n"
                 + CsvRenderer.row(gone, true, Optional.empty()) + "\n";
-        List<Map<String, String>> rows = read(csv);
+        List<Map<String, String>> rows = Csv.rows(csv);
 
         Map<String, Object> json = Json.object(JsonlRenderer.line(change, true, owner));
         assertEquals(List.copyOf(json.keySet()), Arrays.asList(CsvRenderer.header().split(",")), "jsonl's names, in order");
