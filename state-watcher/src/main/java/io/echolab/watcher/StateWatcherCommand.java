@@ -29,9 +29,17 @@ import io.echolab.common.VersionProvider;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
+import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
+import io.echolab.watcher.proc.TcpSysctls;
+import io.echolab.watcher.report.CsvRenderer;
+import io.echolab.watcher.report.Explanations;
+import io.echolab.watcher.report.JsonlRenderer;
+import io.echolab.watcher.report.NetstatRenderer;
+import io.echolab.watcher.report.SsRenderer;
+import io.echolab.watcher.report.TableColumns;
 import io.echolab.watcher.report.TimelineRenderer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,8 +74,12 @@ import picocli.CommandLine.TypeConversionException;
         footer = {
             "  state-watcher --port 11233                  the article's loop, on changes",
             "  state-watcher --port 11233 --every-poll     every poll, as the shell loop",
-            "  state-watcher --port 11233 --format timeline    states and durations at exit",
+            "  state-watcher --port 11233 -p -o            with each row's program and timer, as netstat -p -o",
+            "  state-watcher --port 11233 --format ss -p -o    the same as ss -tanpo prints it",
+            "  state-watcher --port 11233 --summary-every 1s   counts per state each second, peaks at exit",
+            "  state-watcher --port 11233 --format timeline    states and durations at exit, with notes",
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
+            "  state-watcher --port 11233 --format csv > changes.csv",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
             "  sudo state-watcher --backend trace --port 11233  every transition, timed"})
 public final class StateWatcherCommand implements Callable<Integer> {
@@ -95,15 +107,46 @@ public final class StateWatcherCommand implements Callable<Integer> {
             completionCandidates = OutputFormat.Names.class,
             description = "netstat (default): a timestamp line (date and time to the millisecond) and the rows "
                     + "as netstat -ant prints them, each time the sockets or their states change. "
+                    + "ss: the same with ss -tan's header, rows and spellings (ESTAB, TIME-WAIT), columns as wide as "
+                    + "ss makes them. "
                     + "jsonl: one JSON object per change (new, change, gone, update), for jq, with the process that "
-                    + "held the socket; times in UTC, to the microsecond with the trace backend; the first line says "
-                    + "which backend. timeline: at exit, each connection's states with when they began and how long "
-                    + "they lasted, and its owner.")
+                    + "held the socket; times in UTC (Z), to the millisecond, or to the microsecond with the trace "
+                    + "backend (the kernel's timestamps); the first line says which backend. "
+                    + "csv: a header row, then one row per change with jsonl's fields (RFC 4180 quoting; empty for null). "
+                    + "timeline: at exit, each connection's states with when they began and how long they lasted, its "
+                    + "owner, and a note where the kernel did something surprising (TIME_WAIT's fixed 60 s, an orphaned "
+                    + "FIN_WAIT2 dropped after tcp_fin_timeout, a reset, a CLOSE_WAIT of 1 s or more).")
     OutputFormat format;
 
     @Option(names = "--every-poll",
-            description = "With --format netstat: print every poll, even when nothing changed, as the shell loop did.")
+            description = "With --format netstat or ss: print every poll, even when nothing changed, as the shell loop did.")
     boolean everyPoll;
+
+    @Option(names = {"-p", "--owners"},
+            description = "With --format netstat or ss: each socket's process, as netstat -p's PID/Program name column "
+                    + "(4242/echo-server; - when unknown) or ss -p's users:((\"echo-server\",pid=4242,fd=5)). Kept after "
+                    + "close(): a TIME_WAIT or orphaned FIN_WAIT2 row still names the program that closed it, where "
+                    + "netstat and ss show nothing. A Java program is named by its jar or main class.")
+    boolean owners;
+
+    @Option(names = {"-o", "--timers"},
+            description = "With --format netstat or ss: each socket's timer, as netstat -o prints it (off (0.00/0/0), "
+                    + "on (0.20/0/0), keepalive (7199.96/0/0), timewait (59.87/0/0): seconds left, retransmits, "
+                    + "unanswered probes) or ss -o (timer:(timewait,59sec,0)). A row is printed when a state changes, "
+                    + "so its timer is the one at that moment.")
+    boolean timers;
+
+    @Option(names = "--summary",
+            description = "With --format netstat or ss: instead of the rows, how many sockets are in each state, as "
+                    + "netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}' prints them (STATE count "
+                    + "lines under the timestamp), after each poll that changed a count; at exit, each state's peak "
+                    + "and when it was reached. For a load of hundreds of connections, add --summary-every.")
+    boolean summary;
+
+    @Option(names = "--summary-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Print the counts every DURATION (e.g. 1s), changed or not, instead of at each change; "
+                    + "implies --summary. The peaks at exit still count every change in between.")
+    Duration summaryEvery;
 
     @Option(names = "--pid", paramLabel = "PID",
             description = "Watch the network namespace of process PID, e.g. a container's: netlink and the tracepoint "
@@ -203,14 +246,33 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 owners = tracker::owner;
             }
             Timeline timeline = new Timeline(owners);
-            switch (options.format()) {
-                case NETSTAT -> listeners.add(new NetstatPrinter(out, zone, options.everyPoll(), source.kernelTimestamps()));
-                case JSONL -> {
-                    JsonlPrinter jsonl = new JsonlPrinter(out, source.kernelTimestamps(), owners);
-                    jsonl.start(clock.instant(), source.name(), List.copyOf(options.ports()));
-                    listeners.add(jsonl);
+            Function<ConnectionKey, Optional<Owner>> ownersNow = owners;
+            boolean micros = source.kernelTimestamps();
+            TableColumns columns = new TableColumns(this.owners, timers);
+            SummaryPrinter summaryPrinter = null;
+            if (summarized()) {
+                Function<TcpState, String> names = options.format() == OutputFormat.SS ? SsRenderer::stateName
+                        : TcpState::netstatName;
+                summaryPrinter = new SummaryPrinter(out, zone, micros, names, Optional.ofNullable(summaryEvery));
+                listeners.add(summaryPrinter);
+            } else {
+                switch (options.format()) {
+                    case NETSTAT -> listeners.add(new TablePrinter(out, (time, view) ->
+                            NetstatRenderer.snapshot(time, zone, view, micros, columns, ownersNow), options.everyPoll()));
+                    case SS -> listeners.add(new TablePrinter(out, (time, view) ->
+                            SsRenderer.snapshot(time, zone, view, micros, columns, ownersNow), options.everyPoll()));
+                    case JSONL -> {
+                        ChangePrinter jsonl = new ChangePrinter(out, JsonlRenderer::line, micros, owners);
+                        jsonl.first(JsonlRenderer.start(clock.instant(), source.name(), List.copyOf(options.ports())));
+                        listeners.add(jsonl);
+                    }
+                    case CSV -> {
+                        ChangePrinter csv = new ChangePrinter(out, CsvRenderer::row, micros, owners);
+                        csv.first(CsvRenderer.header());
+                        listeners.add(csv);
+                    }
+                    case TIMELINE -> listeners.add(timeline);
                 }
-                case TIMELINE -> listeners.add(timeline);
             }
             listeners.add(out);
             Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
@@ -235,7 +297,11 @@ public final class StateWatcherCommand implements Callable<Integer> {
             // Report
             List<Connection> connections = timeline.connections();
             if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
-                out.print(TimelineRenderer.render(connections, clock.instant(), zone));
+                Explanations.Kernel kernel = new Explanations.Kernel(finTimeout(options), source.kernelTimestamps());
+                out.print(TimelineRenderer.render(connections, clock.instant(), zone, kernel));
+            }
+            if (summaryPrinter != null && exitCode == ExitCode.OK) {
+                summaryPrinter.finish();
             }
             if (verbose && source instanceof TraceBackend trace) {
                 say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
@@ -247,6 +313,28 @@ public final class StateWatcherCommand implements Callable<Integer> {
         }
     }
 
+    private boolean summarized() {
+        return summary || summaryEvery != null;
+    }
+
+    /**
+     * The watched namespace's tcp_fin_timeout, for the timeline's notes: a --proc-root's saved sys/ if it has
+     * one, this namespace's, or --pid's when it is this one (another namespace's sysctls cannot be read from
+     * here without entering it).
+     */
+    private Optional<Duration> finTimeout(WatchOptions options) {
+        if (procRoot != null) {
+            return TcpSysctls.finTimeout(procRoot);
+        }
+        if (options.pid().isPresent()) {
+            Optional<String> theirs = TraceBackend.namespaceOf(options.pid().getAsInt());
+            if (theirs.isEmpty() || !theirs.equals(TraceBackend.namespaceOf(ProcessHandle.current().pid()))) {
+                return Optional.empty();
+            }
+        }
+        return TcpSysctls.finTimeout(Path.of("/proc"));
+    }
+
     private static void say(PrintWriter err, String line) {
         err.println(line);
         err.flush();
@@ -256,12 +344,45 @@ public final class StateWatcherCommand implements Callable<Integer> {
         if (pid != null && procRoot != null) {
             throw new ParameterException(spec.commandLine(), "--pid and --proc-root cannot be used together");
         }
+        checkTableOptions();
         Path root = procRoot != null ? procRoot : pid != null ? Path.of("/proc", pid.toString()) : Path.of("/proc");
         try {
             return new WatchOptions(new LinkedHashSet<>(ports), interval, Optional.ofNullable(duration), root,
                     pid == null ? OptionalInt.empty() : OptionalInt.of(pid), format, everyPoll, backend);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** --owners, --timers and --summary: the table formats' options, and not together where they cannot be. */
+    private void checkTableOptions() {
+        List<String> asked = new ArrayList<>();
+        if (owners) {
+            asked.add("--owners");
+        }
+        if (timers) {
+            asked.add("--timers");
+        }
+        if (summary) {
+            asked.add("--summary");
+        }
+        if (summaryEvery != null) {
+            asked.add("--summary-every");
+        }
+        if (!asked.isEmpty() && !format.table()) {
+            throw new ParameterException(spec.commandLine(), asked.get(0) + " only applies to --format netstat or ss");
+        }
+        if (summaryEvery != null && (summaryEvery.isNegative() || summaryEvery.isZero())) {
+            throw new ParameterException(spec.commandLine(), "--summary-every must be more than 0");
+        }
+        if (summarized() && (owners || timers || everyPoll)) {
+            String other = owners ? "--owners" : timers ? "--timers" : "--every-poll";
+            throw new ParameterException(spec.commandLine(), other + " cannot be used with --summary: it prints counts, "
+                    + "not rows" + (everyPoll ? " (--summary-every prints them at a pace)" : ""));
+        }
+        if (owners && procRoot != null) {
+            throw new ParameterException(spec.commandLine(), "--owners cannot be used with --proc-root: a saved "
+                    + "table's sockets belong to no process here");
         }
     }
 

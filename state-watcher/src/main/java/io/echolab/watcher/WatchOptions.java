@@ -37,8 +37,8 @@ public record WatchOptions(Set<Integer> ports, Duration interval, Optional<Durat
         }
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(backend, "backend");
-        if (everyPoll && format != OutputFormat.NETSTAT) {
-            throw new IllegalArgumentException("--every-poll only applies to --format netstat");
+        if (everyPoll && !format.table()) {
+            throw new IllegalArgumentException("--every-poll only applies to --format netstat or ss");
         }
     }
 }

@@ -61,7 +61,8 @@ class StateWatcherCommandTest {
         assertEquals(0, run.exitCode());
         assertTrue(run.out().startsWith("Usage: state-watcher"), run.out());
         for (String option : List.of("--port", "--interval", "--duration", "--pid", "--proc-root", "--format",
-                "--every-poll", "(default: 10ms")) {
+                "--every-poll", "(default: 10ms", "-p, --owners", "-o, --timers", "--summary", "--summary-every",
+                "ss -tan", "csv", "UTC")) {
             assertTrue(run.out().contains(option), "help mentions " + option);
         }
         assertEquals("", run.err());
@@ -79,7 +80,9 @@ class StateWatcherCommandTest {
     @ValueSource(strings = {
         "--port 70000", "--port 0", "--port http", "--interval 5x", "--interval 0", "--duration 0", "--duration soon",
         "--format xml", "--pid abc", "--pid 0", "--bogus", "--every-poll --format jsonl", "--pid 1 --proc-root /tmp",
-        "--port"})
+        "--port", "--format jsonl --timers", "--format timeline --owners", "--format csv --summary",
+        "--format csv --every-poll", "--summary-every 0s", "--summary-every often", "--summary --owners",
+        "--summary-every 1s --timers", "--summary --every-poll", "--proc-root /tmp --owners"})
     void badOptionsAreOneLineAndExit2(String args) {
         Run run = run(args.split(" "));
 

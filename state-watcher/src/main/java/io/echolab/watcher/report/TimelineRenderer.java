@@ -21,12 +21,17 @@ import io.echolab.watcher.model.TimerKind;
  *   17:03:54.120  ESTABLISHED  1.503 s
  *   17:03:55.623  FIN_WAIT2    10.002 s, timer 59.48s
  *   17:04:05.625  TIME_WAIT    60.010 s, timer 59.99s
+ *                 note: TIME_WAIT always lasts 60 s (TCP_TIMEWAIT_LEN, fixed in the kernel: no sysctl changes ...
  *   17:05:05.635  gone
  * </pre>
+ *
+ * <p>A note follows a state where the kernel did something surprising ({@link Explanations}).
  */
 public final class TimelineRenderer {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    /** A note starts under the state's name. */
+    private static final String NOTE_INDENT = " ".repeat(16);
 
     private TimelineRenderer() {
     }
@@ -37,6 +42,14 @@ public final class TimelineRenderer {
      * @param exit when watching ended: the states still open lasted at least until then
      */
     public static List<String> render(List<Connection> connections, Instant exit, ZoneId zone) {
+        return render(connections, exit, zone, Explanations.Kernel.UNKNOWN);
+    }
+
+    /**
+     * As {@link #render(List, Instant, ZoneId)}, with a note under each state where the kernel did something
+     * surprising ({@link Explanations}), told with what is known of the kernel.
+     */
+    public static List<String> render(List<Connection> connections, Instant exit, ZoneId zone, Explanations.Kernel kernel) {
         List<String> lines = new ArrayList<>();
         if (connections.isEmpty()) {
             lines.add("No connection matched.");
@@ -47,8 +60,13 @@ public final class TimelineRenderer {
             lines.add("");
             lines.add(header(connection.key()) + connection.owner().map(o -> "  " + o.command() + " (pid " + o.pid() + ")")
                     .orElse(""));
-            for (Phase phase : connection.phases()) {
+            List<Phase> phases = connection.phases();
+            for (int i = 0; i < phases.size(); i++) {
+                Phase phase = phases.get(i);
                 lines.add(line(clock(phase.start(), zone), phase.state().netstatName(), describe(phase, exit)));
+                for (String note : Explanations.of(connection, i, kernel, exit)) {
+                    lines.add(NOTE_INDENT + "note: " + note);
+                }
             }
             if (connection.gone()) {
                 lines.add(line(clock(connection.last().end(), zone), "gone", ""));

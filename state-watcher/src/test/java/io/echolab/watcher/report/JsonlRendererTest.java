@@ -1,6 +1,7 @@
 package io.echolab.watcher.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.io.IOException;
@@ -20,6 +21,8 @@ import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.model.TimerKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The jsonl schema on constructed changes, read back with a strict JSON reader. */
 class JsonlRendererTest {
@@ -93,21 +96,29 @@ class JsonlRendererTest {
         }
     }
 
-    @Test
-    void quoteEscapesWhatJsonRequires() {
-        assertEquals("\"plain\"", JsonlRenderer.quote("plain"));
-        assertEquals("\"a\\\"b\\\\c\"", JsonlRenderer.quote("a\"b\\c"));
-        assertEquals("\"\\n\\r\\t\\b\\f\\u0000\\u001f\"", JsonlRenderer.quote("\n\r\t\b\f\u0000\u001f"));
-        assertEquals("\"\\u2028\\u2029\"", JsonlRenderer.quote("\u2028\u2029"));
-        assertEquals("\"caf\u00e9 \u6d4b\u8bd5 /\"", JsonlRenderer.quote("caf\u00e9 \u6d4b\u8bd5 /"), "other text is kept");
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "a\"b\\c", "\n\r\t\b\f\u0000\u001f", "\u2028\u2029", "caf\u00e9 \u6d4b\u8bd5 /",
+        "q\"b\\s\u0001\n\u007f\u2028\u00e9", "{\"pid\":1}", "\ud83d\ude00 emoji", "trailing\\"})
+    void awkwardCommandsReadBackUnchangedOnOneLine(String command) throws IOException {
+        TcpSocket row = row(TcpState.ESTABLISHED, TimerKind.OFF, Duration.ZERO, 1);
+        String line = JsonlRenderer.line(StateChange.appeared(Instant.EPOCH, row, false), false,
+                Optional.of(new Owner(7, command, 3)));
+
+        assertFalse(line.contains("\n") || line.contains("\r"), "one line: " + line);
+        Map<String, Object> json = Json.object(line);
+        assertEquals(command, json.get("command"), "the program's name as /proc gave it");
+        assertEquals(FIELDS, List.copyOf(json.keySet()));
     }
 
     @Test
-    void quotedStringsReadBackUnchanged() {
-        String nasty = "q\"b\\s\u0001\n\u007f\u2028\u00e9";
+    void startLineSaysTheBackendAndPorts() {
+        Map<String, Object> start = Json.object(JsonlRenderer.start(Instant.parse("2022-07-10T09:03:54.5Z"), "netlink",
+                List.of(11233, 80)));
 
-        Map<String, Object> json = Json.object("{\"v\":" + JsonlRenderer.quote(nasty) + "}");
-
-        assertEquals(nasty, json.get("v"));
+        assertEquals(List.of("event", "time", "backend", "ports"), List.copyOf(start.keySet()));
+        assertEquals("start", start.get("event"));
+        assertEquals("2022-07-10T09:03:54.500Z", start.get("time"));
+        assertEquals("netlink", start.get("backend"));
+        assertEquals(List.of(11233, 80), start.get("ports"));
     }
 }

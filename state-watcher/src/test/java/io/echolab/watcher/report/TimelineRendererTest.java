@@ -1,6 +1,7 @@
 package io.echolab.watcher.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
 class TimelineRendererTest {
 
     private static final ZoneId UTC = ZoneId.of("UTC");
+    /** A note starts under the state's name: two blanks, the 12-character time and two blanks. */
+    private static final String NOTE = " ".repeat(16) + "note: ";
 
     private static InetSocketAddress at(String ip, int port) throws UnknownHostException {
         return new InetSocketAddress(InetAddress.getByName(ip), port);
@@ -47,7 +50,8 @@ class TimelineRendererTest {
                 List.of(new Phase(TcpState.LISTEN, t("17:03:20.000"), null, false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
                 false, Optional.empty());
 
-        List<String> lines = TimelineRenderer.render(List.of(client, listener), t("17:05:10.500"), UTC);
+        List<String> all = TimelineRenderer.render(List.of(client, listener), t("17:05:10.500"), UTC);
+        List<String> lines = all.stream().filter(line -> !line.startsWith(NOTE)).toList();
 
         assertEquals(List.of(
                 "Each state: when a poll first saw it, and how long it lasted (until a poll saw the next).",
@@ -60,6 +64,10 @@ class TimelineRendererTest {
                 "",
                 "tcp6 [::]:11233 -> [::]:*",
                 "  17:03:20.000  LISTEN       still open at exit (>= 110.500 s since watching began)"), lines);
+        int timeWait = all.indexOf("  17:04:05.625  TIME_WAIT    60.010 s, timer 59.99s, retransmits 2");
+        assertTrue(all.get(timeWait + 1).startsWith(NOTE + "TIME_WAIT always lasts 60 s (TCP_TIMEWAIT_LEN"),
+                "the one note, under the TIME_WAIT it explains: " + all);
+        assertEquals(lines.size() + 1, all.size(), "no other note: " + all);
     }
 
     @Test
@@ -68,7 +76,8 @@ class TimelineRendererTest {
                 List.of(new Phase(TcpState.CLOSE_WAIT, t("17:03:56.000"), t("17:04:05.625"), false, TimerKind.OFF, Duration.ZERO, 0, 0, Set.of(TimerKind.OFF))),
                 true, Optional.empty());
 
-        List<String> lines = TimelineRenderer.render(List.of(server), t("17:05:00"), UTC);
+        List<String> lines = TimelineRenderer.render(List.of(server), t("17:05:00"), UTC).stream()
+                .filter(line -> !line.startsWith(NOTE)).toList();
 
         assertEquals("  17:03:56.000  CLOSE_WAIT   >= 9.625 s since watching began", lines.get(3));
         assertEquals("  17:04:05.625  gone", lines.get(4));

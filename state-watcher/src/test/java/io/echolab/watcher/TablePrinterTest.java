@@ -13,10 +13,11 @@ import java.util.List;
 
 import io.echolab.watcher.ScriptedSource.ManualClock;
 import io.echolab.watcher.model.TcpState;
+import io.echolab.watcher.report.NetstatRenderer;
 import org.junit.jupiter.api.Test;
 
 /** The article's loop output over scripted polls: printed on a change of sockets or states, or every poll. */
-class NetstatPrinterTest {
+class TablePrinterTest {
 
     private static final Instant T0 = Instant.parse("2022-07-10T09:03:54Z");
 
@@ -28,8 +29,8 @@ class NetstatPrinterTest {
     }
 
     private void play(ScriptedSource source, int polls, boolean everyPoll) throws IOException {
-        NetstatPrinter printer = new NetstatPrinter(new Output(new PrintWriter(text), () -> false), ZoneOffset.UTC,
-                everyPoll, false);
+        TablePrinter printer = new TablePrinter(new Output(new PrintWriter(text), () -> false),
+                (time, view) -> NetstatRenderer.snapshot(time, ZoneOffset.UTC, view), everyPoll);
         Watcher watcher = new Watcher(Backend.polled("scripted", source), Duration.ofMillis(10), clock, List.of(printer));
         for (int i = 0; i < polls; i++) {
             watcher.poll();

@@ -1,6 +1,5 @@
 package io.echolab.watcher;
 
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -10,12 +9,18 @@ import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
-import io.echolab.watcher.report.JsonlRenderer;
 
-/** Prints one JSON line per change, flushed at once so {@code jq} sees it live. */
-final class JsonlPrinter implements WatchListener {
+/** Prints one record per change (a jsonl object, a csv row), flushed at once so {@code jq} sees it live. */
+final class ChangePrinter implements WatchListener {
+
+    /** One change as one record, without its final newline. */
+    @FunctionalInterface
+    interface Record {
+        String of(StateChange change, boolean micros, Optional<Owner> owner);
+    }
 
     private final Output out;
+    private final Record record;
     private final boolean micros;
     private final Function<ConnectionKey, Optional<Owner>> owners;
 
@@ -23,19 +28,20 @@ final class JsonlPrinter implements WatchListener {
      * @param micros print times to the microsecond: the backend's changes carry the kernel's timestamps
      * @param owners who holds or held each connection
      */
-    JsonlPrinter(Output out, boolean micros, Function<ConnectionKey, Optional<Owner>> owners) {
+    ChangePrinter(Output out, Record record, boolean micros, Function<ConnectionKey, Optional<Owner>> owners) {
         this.out = out;
+        this.record = record;
         this.micros = micros;
         this.owners = owners;
     }
 
-    /** The first line: which backend the watcher uses, and what it watches. */
-    void start(Instant time, String backend, List<Integer> ports) {
-        out.print(List.of(JsonlRenderer.start(time, backend, ports)));
+    /** A first line before any change: jsonl's start object, csv's header row. */
+    void first(String line) {
+        out.print(List.of(line));
     }
 
     @Override
     public void onChanges(Instant time, List<StateChange> changes, List<TcpSocket> view) {
-        out.print(changes.stream().map(change -> JsonlRenderer.line(change, micros, owners.apply(change.key()))).toList());
+        out.print(changes.stream().map(change -> record.of(change, micros, owners.apply(change.key()))).toList());
     }
 }

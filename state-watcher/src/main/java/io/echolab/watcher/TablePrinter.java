@@ -1,33 +1,32 @@
 package io.echolab.watcher;
 
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
-import io.echolab.watcher.report.NetstatRenderer;
 
 /**
- * Prints the article's loop output: a timestamp and the netstat rows, each time a watched connection
- * appears, changes state or goes (queues and timers alone do not count), or at every poll.
+ * Prints the article's loop output: a timestamp and the rows (netstat's or ss's), each time a watched
+ * connection appears, changes state or goes (queues and timers alone do not count), or at every poll.
  */
-final class NetstatPrinter implements WatchListener {
+final class TablePrinter implements WatchListener {
+
+    /** The lines that show the sockets at a time: the timestamp line, then the rows. */
+    @FunctionalInterface
+    interface Table {
+        List<String> snapshot(Instant time, List<TcpSocket> view);
+    }
 
     private final Output out;
-    private final ZoneId zone;
+    private final Table table;
     private final boolean everyPoll;
-    private final boolean micros;
     private Instant lastPrinted;
 
-    /**
-     * @param micros timestamps to the microsecond: the backend's changes carry the kernel's timestamps
-     */
-    NetstatPrinter(Output out, ZoneId zone, boolean everyPoll, boolean micros) {
+    TablePrinter(Output out, Table table, boolean everyPoll) {
         this.out = out;
-        this.zone = zone;
+        this.table = table;
         this.everyPoll = everyPoll;
-        this.micros = micros;
     }
 
     @Override
@@ -51,6 +50,6 @@ final class NetstatPrinter implements WatchListener {
 
     private void print(Instant time, List<TcpSocket> view) {
         lastPrinted = time;
-        out.print(NetstatRenderer.snapshot(time, zone, view, micros));
+        out.print(table.snapshot(time, view));
     }
 }
