@@ -61,7 +61,7 @@ class StateWatcherCommandTest {
         assertEquals(0, run.exitCode());
         assertTrue(run.out().startsWith("Usage: state-watcher"), run.out());
         for (String option : List.of("--port", "--interval", "--duration", "--pid", "--proc-root", "--format",
-                "--every-poll", "(default: 10ms")) {
+                "--every-poll", "--svg", "--ladder", "(default: 10ms")) {
             assertTrue(run.out().contains(option), "help mentions " + option);
         }
         assertEquals("", run.err());
