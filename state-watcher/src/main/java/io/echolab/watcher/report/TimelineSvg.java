@@ -34,8 +34,10 @@ public final class TimelineSvg {
     static final double LABELS = 340;
     static final double PLOT_LEFT = 360;
     static final double PLOT_RIGHT = WIDTH - 30;
-    static final double LANE = 40;
-    static final double BAR = 22;
+    static final double LANE = 48;
+    static final double BAR = 20;
+    /** A state at least this wide whose name does not fit on it gets its name above it, where there is room. */
+    static final double CALLOUT_MIN = 4;
     static final double MIN_SLIVER = 2;
 
     /** The states in the order a connection lives them, for the legend. */
@@ -122,14 +124,15 @@ public final class TimelineSvg {
         if (shade) {
             svg.rect(10, top, WIDTH - 20, LANE, "#f6f6f6");
         }
-        svg.start("text", "x", "20", "y", Svg.number(top + 17), "class", "lane-label", "font-family", Svg.MONO,
+        svg.start("text", "x", "20", "y", Svg.number(top + 21), "class", "lane-label", "font-family", Svg.MONO,
                 "font-size", "12");
         svg.element("tspan", fit(key.proto() + " " + ends, LABELS - 20, 7.3));
         svg.element("title", key.proto() + " " + ends);
         svg.end();
-        svg.text(20, top + 32, owner, "class", "lane-owner", "font-size", "11", "fill", "#555555");
+        svg.text(20, top + 36, owner, "class", "lane-owner", "font-size", "11", "fill", "#555555");
 
-        double barTop = top + (LANE - BAR) / 2;
+        double barTop = top + LANE - BAR - 6;
+        double calloutEnd = Double.NEGATIVE_INFINITY;
         for (Phase phase : connection.phases()) {
             Instant phaseEnd = phase.end() != null ? phase.end() : end;
             double x1 = axis.x(phase.start());
@@ -145,6 +148,12 @@ public final class TimelineSvg {
             if (label != null) {
                 svg.text(x1 + 4, barTop + BAR / 2 + 4, label, "font-size", "11", "fill", StateColors.ink(state),
                         "pointer-events", "none");
+            } else if (x2 - x1 >= CALLOUT_MIN && x1 > calloutEnd + 6) {
+                // Too narrow to write on (a short close delay on a minute's axis): above it, if it does not run
+                // into the callout before
+                svg.text(x1, barTop - 3, full, "font-size", "10", "fill", "#333333", "class", "callout");
+                svg.line(x1 + 0.5, barTop - 1, x1 + 0.5, barTop + 2, "#333333");
+                calloutEnd = x1 + Svg.width(full, 10);
             }
             svg.end();
         }
