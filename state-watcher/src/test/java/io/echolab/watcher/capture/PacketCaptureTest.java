@@ -110,6 +110,61 @@ class PacketCaptureTest {
         }
     }
 
+    @Test
+    void inAnotherNetworkNamespaceOnlyThatNamespacesPackets() throws Exception {
+        assumeTrue(root(), "namespaces and packet sockets are root's; CI runs as root");
+        String namespace = "echolab-capture-" + ProcessHandle.current().pid();
+        int port;
+        try (ServerSocketChannel probe = listener("127.0.0.1")) {
+            port = port(probe); // a port this namespace leaves alone for a while: nothing of ours uses it
+        }
+        run("ip", "netns", "add", namespace);
+        Process holder = null;
+        try {
+            run("ip", "-n", namespace, "link", "set", "lo", "up");
+            // A process in the namespace, for its pid: what --pid names
+            holder = new ProcessBuilder("ip", "netns", "exec", namespace, "sleep", "60").start();
+            long pid = holder.pid();
+            Path ns = Path.of("/proc", Long.toString(pid), "ns", "net");
+            Path own = Path.of("/proc/self/ns/net");
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!Files.exists(ns) || Files.readSymbolicLink(ns).equals(Files.readSymbolicLink(own))) {
+                if (System.nanoTime() - deadline > 0) {
+                    fail("the holder never entered " + namespace);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            }
+            try (PacketCapture host = PacketCapture.open(Set.of(port));
+                    PacketCapture capture = PacketCapture.openInNamespaceOf(pid, Set.of(port))) {
+                // A connect inside the namespace, to a port nothing listens on there: SYN, then RST
+                run("ip", "netns", "exec", namespace, "bash", "-c",
+                        "exec 3<>/dev/tcp/127.0.0.1/" + port + " || true");
+                awaitPackets(capture, "the SYN and the RST inside " + namespace, packets ->
+                        packets.stream().anyMatch(p -> p.has(Flag.RST)));
+                List<TcpPacket> packets = capture.packets();
+                assertEquals(1, count(packets, p -> p.flags().equals(Set.of(Flag.SYN))), "one SYN: " + packets);
+                assertTrue(packets.stream().allMatch(p -> p.interfaceName().equals("lo")), "its own lo: " + packets);
+                TcpPacket syn = packets.stream().filter(p -> p.has(Flag.SYN)).findFirst().orElseThrow();
+                assertTrue(host.packets().stream().noneMatch(p -> p.has(Flag.SYN) && p.seq() == syn.seq()),
+                        "this namespace's capture did not see it: " + host.packets());
+            }
+        } finally {
+            if (holder != null) {
+                holder.destroy();
+                holder.waitFor();
+            }
+            run("ip", "netns", "del", namespace);
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
     /** A client and its accepted socket: connect, 3 bytes, the client closes first, then the server. */
     private record Exchange(InetSocketAddress client, InetSocketAddress server, SocketChannel a, SocketChannel b) {
         void close() throws IOException {
