@@ -73,7 +73,7 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
             "  sudo state-watcher --backend trace --port 11233  every transition, timed",
-            "  sudo state-watcher --port 11233 --svg states.svg --ladder ladder.svg   pictures at exit"})
+            "  sudo state-watcher --port 11233 --svg s.svg --ladder l.svg   pictures at exit"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec

@@ -243,7 +243,7 @@ public final class LadderSvg {
     }
 
     private static double ladderHeight(List<Event> events) {
-        double height = 120 + 40;
+        double height = 130 + 50;
         Instant last = null;
         for (Event event : events) {
             if (last != null && Duration.between(last, event.time()).compareTo(GAP) > 0) {
@@ -273,7 +273,6 @@ public final class LadderSvg {
         double y = top + 130;
         double firstRow = y;
         Instant last = null;
-        Map<String, List<double[]>> spans = new LinkedHashMap<>(); // side -> [y, state ordinal] marks
         Map<String, TcpState> current = new LinkedHashMap<>();
         Map<String, Double> since = new LinkedHashMap<>();
         Map<InetSocketAddress, Long> isn = initialSequences(pair.packets());
@@ -310,7 +309,7 @@ public final class LadderSvg {
                     "text-anchor", "middle", "font-size", "11", "fill", "#555555", "font-style", "italic");
         }
         svg.end();
-        return y + 40;
+        return y + 50;
     }
 
     private static void column(Svg svg, double x, double y, String side, String address, Connection connection) {

@@ -88,7 +88,7 @@ final class Svg {
         return element("text", content, with(attributes, "x", number(x), "y", number(y)));
     }
 
-    /** A rectangle; {@code title}, when not null, is what a browser shows on hover. */
+    /** A rectangle. */
     Svg rect(double x, double y, double width, double height, String fill, String... attributes) {
         return element("rect", null, with(attributes, "x", number(x), "y", number(y), "width", number(width),
                 "height", number(height), "fill", fill));
