@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -149,6 +150,40 @@ class PictureOptionsTest {
 
             assertEquals(ExitCode.OK, running.get(30, TimeUnit.SECONDS).exitCode());
             assertEquals(before, ownPacketSockets(), "the packet socket is closed once watching ends");
+        }
+    }
+
+    @Test
+    void whenStandardOutputFailsThePicturesAreStillWrittenAndTheCaptureClosed() throws Exception {
+        assumeTrue(WatcherProcessTest.root(), "a packet socket is root's; CI runs as root");
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            String port = Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
+            Path ladder = dir.resolve("ladder.svg");
+            Set<Long> before = ownPacketSockets();
+            CommandLine commandLine = StateWatcherCommand.newCommandLine();
+            commandLine.setOut(new PrintWriter(new Writer() { // a reader that has gone: every write fails
+                @Override
+                public void write(char[] buffer, int offset, int length) throws IOException {
+                    throw new IOException("Broken pipe");
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            }));
+            commandLine.setErr(new PrintWriter(new StringWriter(), true));
+
+            int exitCode = commandLine.execute("--backend", "netlink", "--port", port, "--duration", "1h",
+                    "--ladder", ladder.toString());
+
+            assertEquals(ExitCode.IO, exitCode, "its first rows could not be printed");
+            assertEquals(1, SvgDocument.read(ladder).byClass("capture-note").size(), "the ladder is written all the same");
+            assertEquals(before, ownPacketSockets(), "and the packet socket closed");
         }
     }
 
