@@ -19,6 +19,12 @@
 # the orphaned FIN_WAIT2 (client) for the close delay; TIME_WAIT (client) for 60 s; LISTEN only. The output
 # trails the programs by half a second, the time it takes every line to arrive.
 #
+# The watcher also draws two pictures, written when it stops, in the current directory (or $TMPDIR when that
+# cannot be written), and the script says where at the end: reproduce-trace-PORT-timeline.svg, the states
+# of each connection along one time axis, and reproduce-trace-PORT-ladder.svg, the packets between client and
+# server beside both ends' states (as root; without root the ladder has the states only, and says so). Open
+# them in a browser.
+#
 # Durations take a unit (500ms, 10s, 3m). Bad options exit 2 before anything starts. A program that fails
 # ends the script at once with its own message and exit code. Builds the jars first when they are missing;
 # needs only a JDK. With ECHOLAB_JARS=DIR it runs the three jars in DIR instead (as the Docker image does:
@@ -66,6 +72,10 @@ fi
 
 work=$(mktemp -d)
 at_exit "rm -rf '$work'"
+pictures=$PWD
+[[ -w $pictures ]] || pictures=${TMPDIR:-/tmp}
+timeline_svg=$pictures/reproduce-trace-$port-timeline.svg
+ladder_svg=$pictures/reproduce-trace-$port-ladder.svg
 merged=no
 [[ $trace_format == netstat ]] && merged=yes
 
@@ -127,7 +137,8 @@ run() {
     helpers+=($!)
   fi
 
-  start watch state-watcher --port "$port" --interval 1ms --format "$trace_format" --backend "$trace_backend"
+  start watch state-watcher --port "$port" --interval 1ms --format "$trace_format" --backend "$trace_backend" \
+    --svg "$timeline_svg" --ladder "$ladder_svg"
   start server echo-server --close-delay "$trace_close_delay" --timestamps "$port"
   wait_for 30 "the server to listen on port $port" listening
   printf 'aa\nq\n' > "$work/typed"
@@ -147,6 +158,7 @@ run() {
   kill -TERM "${started[state-watcher]}"
   wait "${started[state-watcher]}" || die "state-watcher exited with $? when stopped" 1
   unset 'started[state-watcher]'
+  report "pictures: $timeline_svg (each connection's states in time), $ladder_svg (the packets and both ends' states)"
   report "done: the client's TIME_WAIT is gone; stopping the server and the client"
 }
 

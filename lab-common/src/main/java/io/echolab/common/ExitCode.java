@@ -21,6 +21,8 @@ public final class ExitCode {
     public static final int NO_HOST = 68;
     /** EX_UNAVAILABLE: the peer cannot be reached: connection refused, unreachable, timed out. */
     public static final int UNAVAILABLE = 69;
+    /** EX_CANTCREAT: an output file cannot be made, e.g. state-watcher's --svg naming a directory. */
+    public static final int CANT_CREATE = 73;
     /** EX_IOERR: an established connection failed: reset by the peer, closed mid-echo, a failed write. */
     public static final int IO = 74;
     /** EX_TEMPFAIL: the local address is taken (often by a TIME_WAIT socket): retrying later may work. */

@@ -28,6 +28,8 @@ public enum Situation {
     ADDRESS_NOT_AVAILABLE(ExitCode.UNAVAILABLE),
     /** Something the program needs is not there, e.g. the tracepoint; or some of a load's connections failed. */
     UNAVAILABLE(ExitCode.UNAVAILABLE),
+    /** An output file cannot be made: a directory, no such directory, no permission (state-watcher's pictures). */
+    CANNOT_CREATE(ExitCode.CANT_CREATE),
     /** An established connection failed: reset, closed mid-echo, a failed read or write. */
     CONNECTION_FAILED(ExitCode.IO),
     /** EADDRINUSE: the local address is taken (often by a TIME_WAIT socket); later may work. */

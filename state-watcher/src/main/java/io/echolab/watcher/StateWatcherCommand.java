@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -26,6 +27,7 @@ import io.echolab.common.ExitCode;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.VersionProvider;
+import io.echolab.watcher.capture.PacketFilter;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
@@ -67,6 +69,7 @@ import picocli.CommandLine.TypeConversionException;
             "65:a row of /proc/net/tcp did not parse (the message names it)",
             "66:no such process (--pid) or no such table (--proc-root)",
             "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
+            "73:--svg or --ladder cannot be written (a directory, no such directory, no permission)",
             "74:reading the kernel's table failed, or standard output closed",
             "77:permission denied: --backend trace without root, or another user's --pid",
             "130:a second Ctrl-C: ended at once"},
@@ -81,7 +84,8 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
             "  state-watcher --port 11233 --format csv > changes.csv",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
-            "  sudo state-watcher --backend trace --port 11233  every transition, timed"})
+            "  sudo state-watcher --backend trace --port 11233  every transition, timed",
+            "  sudo state-watcher --port 11233 --svg s.svg --ladder l.svg   pictures at exit"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec
@@ -117,6 +121,21 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "owner, and a note where the kernel did something surprising (TIME_WAIT's fixed 60 s, an orphaned "
                     + "FIN_WAIT2 dropped after tcp_fin_timeout, a reset, a CLOSE_WAIT of 1 s or more).")
     OutputFormat format;
+
+    @Option(names = "--svg", paramLabel = "FILE",
+            description = "At exit, draw the timeline in FILE (SVG, for a browser): one lane per connection, "
+                    + "labelled with its ends and its owner, its states coloured along one time axis, so the close "
+                    + "delay (CLOSE_WAIT, FIN_WAIT2) and the 60 s TIME_WAIT show at a glance. Any backend, any "
+                    + "--format; written through a temporary file, checked before watching starts.")
+    Path svg;
+
+    @Option(names = "--ladder", paramLabel = "FILE",
+            description = "At exit, draw each connection on --port as a ladder diagram in FILE (SVG): the client's "
+                    + "and the server's states down two columns, and between them the packets that moved them (SYN, "
+                    + "SYN-ACK, ACK, data, FIN, RST) with their times, captured as root by a packet socket filtered "
+                    + "in the kernel (in --pid's namespace with --pid). Without root, states only, and the picture "
+                    + "says why. Needs --port.")
+    Path ladder;
 
     @Option(names = "--every-poll",
             description = "With --format netstat or ss: print every poll, even when nothing changed, as the shell loop did.")
@@ -191,6 +210,24 @@ public final class StateWatcherCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WatchOptions options = options();
+        if (ladder != null && options.ports().isEmpty()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--ladder needs --port: the connections to draw, and the packets to capture");
+        }
+        if (ladder != null && options.ports().size() > PacketFilter.MAX_PORTS) {
+            throw new ParameterException(spec.commandLine(),
+                    "--ladder takes at most " + PacketFilter.MAX_PORTS + " ports (one kernel packet filter)");
+        }
+        if (svg != null && ladder != null && svg.toAbsolutePath().normalize().equals(ladder.toAbsolutePath().normalize())) {
+            throw new ParameterException(spec.commandLine(), "--svg and --ladder name the same file, " + svg
+                    + ": give each its own");
+        }
+        Pictures pictures;
+        try {
+            pictures = Pictures.check(svg, ladder, options.ports());
+        } catch (PictureFile.Unwritable e) {
+            return fail(e.getMessage(), ExitCode.CANT_CREATE);
+        }
         PrintWriter err = spec.commandLine().getErr();
         Output out = new Output(spec.commandLine().getOut(), readerGone);
         Clock clock = Clock.systemUTC();
@@ -211,16 +248,18 @@ public final class StateWatcherCommand implements Callable<Integer> {
             if (backend != null) {
                 backend.close();
             }
+            pictures.close();
         });
-        try {
-            return watch(options, out, err, clock, zone, stopRequested, running, opened);
+        try (pictures) {
+            return watch(options, out, err, clock, zone, stopRequested, running, opened, pictures);
         } finally {
             signals.close();
         }
     }
 
     private int watch(WatchOptions options, Output out, PrintWriter err, Clock clock, ZoneId zone,
-            AtomicBoolean stopRequested, AtomicReference<Watcher> running, AtomicReference<Backend> opened) {
+            AtomicBoolean stopRequested, AtomicReference<Watcher> running, AtomicReference<Backend> opened,
+            Pictures pictures) {
         // Configure
         Backend source;
         try {
@@ -274,7 +313,12 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     case TIMELINE -> listeners.add(timeline);
                 }
             }
+            if (pictures.any() && options.format() != OutputFormat.TIMELINE) {
+                listeners.add(timeline);
+            }
             listeners.add(out);
+            pictures.startCapture(options.pid(), procRoot != null, verbose ? line -> say(err, line) : line -> { },
+                    line -> say(err, line));
             Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
             running.set(watcher);
             if (stopRequested.get()) {
@@ -283,6 +327,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
 
             // Watch
             int exitCode = ExitCode.OK;
+            Instant started = clock.instant();
             try {
                 if (options.duration().isPresent()) {
                     watcher.runFor(options.duration().get());
@@ -292,6 +337,13 @@ public final class StateWatcherCommand implements Callable<Integer> {
             } catch (IOException e) {
                 Failure failure = Failure.of(e, options.pid());
                 exitCode = fail(failure.message(), failure.exitCode());
+            } catch (UncheckedIOException e) {
+                drawPictures(pictures, timeline, started, clock, zone, source, options);
+                throw e;
+            }
+            int drawn = drawPictures(pictures, timeline, started, clock, zone, source, options);
+            if (exitCode == ExitCode.OK) {
+                exitCode = drawn;
             }
 
             // Report
@@ -333,6 +385,31 @@ public final class StateWatcherCommand implements Callable<Integer> {
             }
         }
         return TcpSysctls.finTimeout(Path.of("/proc"));
+    }
+
+    /** Writes the pictures asked for; their exit code (0, or 73 when a file could not be written after all). */
+    private int drawPictures(Pictures pictures, Timeline timeline, Instant started, Clock clock, ZoneId zone,
+            Backend source, WatchOptions options) {
+        if (!pictures.any()) {
+            return ExitCode.OK;
+        }
+        try {
+            pictures.write(timeline.connections(), started, clock.instant(), zone, describeSource(source, options));
+            return ExitCode.OK;
+        } catch (PictureFile.Unwritable e) {
+            return fail(e.getMessage(), ExitCode.CANT_CREATE);
+        }
+    }
+
+    /** Where the states came from, for the pictures: the tracepoint's transitions, or polls every interval. */
+    private static String describeSource(Backend source, WatchOptions options) {
+        if (source instanceof TraceBackend) {
+            return "the sock:inet_sock_set_state tracepoint (every transition, at the kernel's time)";
+        }
+        String every = options.interval().toMillis() >= 1 ? options.interval().toMillis() + " ms"
+                : options.interval().toNanos() / 1000 + " \u00b5s";
+        return (source.name().equals("netlink") ? "NETLINK_SOCK_DIAG" : "/proc/net/tcp") + " polled every " + every
+                + " (a state is drawn when a poll first saw it)";
     }
 
     private static void say(PrintWriter err, String line) {

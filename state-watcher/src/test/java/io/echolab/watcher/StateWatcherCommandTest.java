@@ -62,7 +62,7 @@ class StateWatcherCommandTest {
         assertTrue(run.out().startsWith("Usage: state-watcher"), run.out());
         for (String option : List.of("--port", "--interval", "--duration", "--pid", "--proc-root", "--format",
                 "--every-poll", "(default: 10ms", "-p, --owners", "-o, --timers", "--summary", "--summary-every",
-                "ss -tan", "csv", "UTC")) {
+                "ss -tan", "csv", "UTC", "--svg", "--ladder")) {
             assertTrue(run.out().contains(option), "help mentions " + option);
         }
         assertEquals("", run.err());

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
@@ -97,43 +96,7 @@ public final class SockDiag implements AutoCloseable {
      * @throws NativeCallException naming the call that failed: open (no such process) or setns (not root)
      */
     public static SockDiag openInNamespaceOf(long pid) throws IOException {
-        String path = "/proc/" + pid + "/ns/net";
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread opener = new Thread(() -> {
-            try {
-                int ns;
-                try {
-                    ns = LibC.INSTANCE.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
-                } catch (LastErrorException e) {
-                    throw Errno.failure("open(" + path + ")", e);
-                }
-                try {
-                    LibC.INSTANCE.setns(ns, LibC.CLONE_NEWNET);
-                } catch (LastErrorException e) {
-                    throw Errno.failure("setns(" + path + ")", e);
-                } finally {
-                    closeQuietly(ns);
-                }
-                result.set(open());
-            } catch (IOException | LinkageError e) {
-                result.set(e);
-            }
-        }, "netns-" + pid);
-        opener.start();
-        try {
-            opener.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while entering the network namespace of process " + pid, e);
-        }
-        Object outcome = result.get();
-        if (outcome instanceof SockDiag socket) {
-            return socket;
-        }
-        if (outcome instanceof IOException e) {
-            throw e;
-        }
-        throw new IOException("cannot call the C library through JNA: " + outcome, (Throwable) outcome);
+        return NetworkNamespace.openIn(pid, SockDiag::open);
     }
 
     /**
