@@ -29,39 +29,8 @@ done
 command -v docker > /dev/null 2>&1 || die "docker is not installed (scripts/ensure-docker.sh installs and starts it)" 69
 timeout 10 docker info > /dev/null 2>&1 || die "no Docker engine answers (scripts/ensure-docker.sh starts one)" 69
 
-jars=("$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar"
-  "$root/state-watcher/target/state-watcher.jar")
-for jar in "${jars[@]}"; do
-  if [[ ! -f $jar ]]; then
-    echo "building the jars (first run only)..." >&2
-    (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
-    break
-  fi
-done
-
-base=$("$here/base-image.sh") || exit
-image=$repository:$(trace_image_tag "$root" "$base")
-
-# The same build context the integration tests use: the Dockerfile, the three jars, the trace script and
-# the helpers it sources.
-context=$(mktemp -d)
-at_exit "rm -rf '$context'"
-stop_on_exit
-if docker image inspect "$image" > /dev/null 2>&1; then
-  echo "docker-trace.sh: $image is current" >&2
-else
-  echo "docker-trace.sh: building $image on $base..." >&2
-  mkdir "$context/lib"
-  cp "$root/docker/Dockerfile" "${jars[@]}" "$here/reproduce-trace.sh" "$context/"
-  cp "$here/lib/common.sh" "$context/lib/"
-  if ! docker build -q --build-arg "BASE_IMAGE=$base" --label io.echolab.image=trace -t "$image" "$context" \
-    > "$context/build.log" 2>&1; then
-    cat "$context/build.log" >&2
-    die "docker build failed (output above)"
-  fi
-  prune_trace_images "$repository" "${image##*:}"
-fi
-rm -rf "$context"
+ensure_lab_image "$root" "$repository"
+image=$lab_image
 
 sysctl_args=()
 for sysctl in ${ECHOLAB_SYSCTLS:-}; do

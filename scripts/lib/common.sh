@@ -111,6 +111,47 @@ prune_trace_images() {
     | xargs -r docker image rm > /dev/null 2>&1 || true
 }
 
+# ensure_lab_image ROOT REPOSITORY: the lab's image (docker/Dockerfile with the three jars, the trace script
+# and this file, on the base scripts/base-image.sh picks), built unless one with the same content is here;
+# builds the jars first if they are missing. Sets lab_image to its name, REPOSITORY:HASH. Installs
+# stop_on_exit, so the build's temporary context goes on any exit.
+# shellcheck disable=SC2034  # lab_image is the sourcing script's
+ensure_lab_image() {
+  local root=$1 repository=$2 jar base context
+  local jars=("$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar"
+    "$root/state-watcher/target/state-watcher.jar")
+  for jar in "${jars[@]}"; do
+    if [[ ! -f $jar ]]; then
+      report "building the jars (first run only)..."
+      (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
+      break
+    fi
+  done
+
+  base=$("$root/scripts/base-image.sh") || exit
+  lab_image=$repository:$(trace_image_tag "$root" "$base")
+  if docker image inspect "$lab_image" > /dev/null 2>&1; then
+    report "$lab_image is current"
+    return 0
+  fi
+  # The same build context the integration tests use: the Dockerfile, the three jars, the trace script and
+  # the helpers it sources.
+  context=$(mktemp -d)
+  at_exit "rm -rf '$context'"
+  stop_on_exit
+  report "building $lab_image on $base..."
+  mkdir "$context/lib"
+  cp "$root/docker/Dockerfile" "${jars[@]}" "$root/scripts/reproduce-trace.sh" "$context/"
+  cp "$root/scripts/lib/common.sh" "$context/lib/"
+  if ! docker build -q --build-arg "BASE_IMAGE=$base" --label io.echolab.image=trace -t "$lab_image" "$context" \
+    > "$context/build.log" 2>&1; then
+    cat "$context/build.log" >&2
+    die "docker build failed (output above)"
+  fi
+  prune_trace_images "$repository" "${lab_image##*:}"
+  rm -rf "$context"
+}
+
 # --- the programs a script starts -------------------------------------------------------------------------
 
 declare -A started=()   # NAME -> pid of a program this script started and still watches
