@@ -30,6 +30,10 @@ public enum Situation {
     UNAVAILABLE(ExitCode.UNAVAILABLE),
     /** An established connection failed: reset, closed mid-echo, a failed read or write. */
     CONNECTION_FAILED(ExitCode.IO),
+    /** Reading an input failed midway, e.g. the kernel's socket table. */
+    READ_FAILED(ExitCode.IO),
+    /** Standard output's reader has gone, e.g. {@code | head -n 3} after head ended. */
+    OUTPUT_CLOSED(ExitCode.IO),
     /** EADDRINUSE: the local address is taken (often by a TIME_WAIT socket); later may work. */
     ADDRESS_IN_USE(ExitCode.ADDRESS_IN_USE),
     /** EACCES, EPERM: the kernel refused, e.g. a port below 1024 or tracefs without root. */

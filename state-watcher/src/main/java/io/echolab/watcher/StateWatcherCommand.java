@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,9 +21,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.echolab.common.DurationConverter;
-import io.echolab.common.ExitCode;
+import io.echolab.common.ExitMapper;
+import io.echolab.common.Failure;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
+import io.echolab.common.Situation;
+import io.echolab.common.StopSignals;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
@@ -60,8 +62,10 @@ import picocli.CommandLine.TypeConversionException;
             "66:no such process (--pid) or no such table (--proc-root)",
             "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
             "74:reading the kernel's table failed, or standard output closed",
-            "77:permission denied: --backend trace without root, or another user's --pid",
-            "130:a second Ctrl-C: ended at once"},
+            "77:permission denied: --backend trace without root, another user's --pid, an unreadable --proc-root",
+            "130:a second Ctrl-C, or a watch that could not end within 5 s of the first: ended at once, its tracefs "
+                + "instance removed",
+            "143:the same after SIGTERM"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  state-watcher --port 11233                  the article's loop, on changes",
@@ -153,26 +157,27 @@ public final class StateWatcherCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         ZoneId zone = ZoneId.systemDefault();
 
-        // Signals first: a Ctrl-C between opening the backend and watching still ends the run our way
+        // Signals first: a Ctrl-C between opening the backend and watching still ends the run our way. The first
+        // stops the watch, which ends as --duration ends it (exit 0, the timeline printed); a second, or a watch
+        // still not ended after the grace period, removes what the backend made (a tracefs instance) and halts.
         AtomicBoolean stopRequested = new AtomicBoolean();
         AtomicReference<Watcher> running = new AtomicReference<>();
         AtomicReference<Backend> opened = new AtomicReference<>();
-        StopOnSignal signals = StopOnSignal.install(() -> {
+        Runnable stop = () -> {
             stopRequested.set(true);
             Watcher watcher = running.get();
             if (watcher != null) {
                 watcher.stop();
             }
-        }, () -> {
+        };
+        Runnable release = () -> {
             Backend backend = opened.get();
             if (backend != null) {
                 backend.close();
             }
-        });
-        try {
+        };
+        try (StopSignals signals = StopSignals.install(Thread.currentThread(), stop, release)) {
             return watch(options, out, err, clock, zone, stopRequested, running, opened);
-        } finally {
-            signals.close();
         }
     }
 
@@ -184,10 +189,9 @@ public final class StateWatcherCommand implements Callable<Integer> {
             source = Backends.open(options.backend(), options.ports(), options.procRoot(), options.pid(),
                     procRoot != null, line -> say(err, line), verbose);
         } catch (Backends.Unavailable e) {
-            return fail(e.getMessage(), e.exitCode());
+            return fail(e.failure());
         } catch (IOException e) {
-            Failure failure = Failure.of(e, options.pid());
-            return fail(failure.message(), failure.exitCode());
+            return fail(failure(e, options.pid()));
         }
         opened.set(source);
         try (source) {
@@ -220,7 +224,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
             }
 
             // Watch
-            int exitCode = ExitCode.OK;
+            int exitCode = Situation.DONE.exitCode();
             try {
                 if (options.duration().isPresent()) {
                     watcher.runFor(options.duration().get());
@@ -228,13 +232,12 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     watcher.run();
                 }
             } catch (IOException e) {
-                Failure failure = Failure.of(e, options.pid());
-                exitCode = fail(failure.message(), failure.exitCode());
+                exitCode = fail(failure(e, options.pid()));
             }
 
             // Report
             List<Connection> connections = timeline.connections();
-            if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
+            if (options.format() == OutputFormat.TIMELINE && (exitCode == Situation.DONE.exitCode() || !connections.isEmpty())) {
                 out.print(TimelineRenderer.render(connections, clock.instant(), zone));
             }
             if (verbose && source instanceof TraceBackend trace) {
@@ -243,7 +246,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
             }
             return exitCode;
         } catch (UncheckedIOException e) {
-            return ExitCode.IO; // standard output is gone: nobody to tell
+            return Situation.OUTPUT_CLOSED.exitCode(); // nobody is left to tell
         }
     }
 
@@ -265,34 +268,34 @@ public final class StateWatcherCommand implements Callable<Integer> {
         }
     }
 
-    private int fail(String message, int exitCode) {
-        spec.commandLine().getErr().println("state-watcher: " + message);
+    private int fail(Failure failure) {
+        spec.commandLine().getErr().println("state-watcher: " + failure.message());
         spec.commandLine().getErr().flush();
-        return exitCode;
+        return failure.exitCode();
     }
 
-    /** A failed read as one line for the user and an exit code. */
-    record Failure(String message, int exitCode) {
-
-        static Failure of(IOException e, OptionalInt pid) {
-            if (e instanceof MalformedProcRowException) {
-                return new Failure(e.getMessage(), ExitCode.DATA);
-            }
-            String file = e instanceof FileSystemException fse && fse.getFile() != null ? fse.getFile() : "the table";
-            if (e instanceof NoSuchFileException) {
-                return new Failure(pid.isPresent()
-                        ? "no process " + pid.getAsInt() + " (" + file + " does not exist)"
-                        : file + ": No such file or directory", ExitCode.NO_INPUT);
-            }
-            if (e instanceof AccessDeniedException) {
-                return new Failure(file + ": Permission denied"
-                        + (pid.isPresent() ? " (process " + pid.getAsInt() + " is another user's: try as root)" : ""),
-                        ExitCode.NO_PERMISSION);
-            }
-            String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            return new Failure("cannot read " + file + ": " + reason, ExitCode.IO);
+    /**
+     * A failed read of the kernel's table as one line and the situation it puts the watcher in: the mapper's,
+     * in the watcher's words (which process, which file).
+     */
+    static Failure failure(IOException e, OptionalInt pid) {
+        if (e instanceof MalformedProcRowException) {
+            return ExitMapper.failure(Situation.MALFORMED_INPUT, e.getMessage());
         }
+        String file = e instanceof FileSystemException fse && fse.getFile() != null ? fse.getFile() : "the table";
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                : e instanceof AccessDeniedException ? "Permission denied"
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        Situation situation = ExitMapper.situation(e);
+        return switch (situation) {
+            case NO_SUCH_INPUT -> ExitMapper.failure(situation, pid.isPresent()
+                    ? "no process " + pid.getAsInt() + " (" + file + " does not exist)"
+                    : file + ": No such file or directory");
+            case PERMISSION_DENIED -> ExitMapper.failure(situation, file + ": " + reason
+                    + (pid.isPresent() ? " (process " + pid.getAsInt() + " is another user's: try as root)" : ""));
+            case INTERRUPTED -> ExitMapper.failure(situation, "interrupted while reading " + file);
+            default -> ExitMapper.failure(Situation.READ_FAILED, "cannot read " + file + ": " + reason);
+        };
     }
 
     /** A port to watch: 1 to 65535 (0 is no socket's own port). */
