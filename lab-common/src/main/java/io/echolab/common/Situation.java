@@ -12,6 +12,8 @@ public enum Situation {
     INTERNAL_ERROR(ExitCode.SOFTWARE),
     /** Bad options or arguments. */
     BAD_USAGE(ExitCode.USAGE),
+    /** What the program was asked to check did not happen, e.g. the watcher's {@code --expect}. */
+    NOT_MET(ExitCode.NOT_MET),
     /** Input that does not parse, e.g. a malformed /proc/net/tcp row. */
     MALFORMED_INPUT(ExitCode.DATA),
     /** An input that does not exist, e.g. /proc/PID of a process that is gone. */

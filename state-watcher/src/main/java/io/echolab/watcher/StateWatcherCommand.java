@@ -28,12 +28,15 @@ import io.echolab.common.PortConverter;
 import io.echolab.common.Situation;
 import io.echolab.common.StopSignals;
 import io.echolab.common.VersionProvider;
+import io.echolab.watcher.expect.Expectation;
+import io.echolab.watcher.expect.Verdict;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
+import io.echolab.watcher.report.ExpectRenderer;
 import io.echolab.watcher.report.TimelineRenderer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,6 +61,7 @@ import picocli.CommandLine.TypeConversionException;
             "0:watched until --duration, Ctrl-C or SIGTERM",
             "1:a bug (the message says what)",
             "2:bad options",
+            "3:an --expect was not met (a line says what was seen instead)",
             "65:a row of /proc/net/tcp did not parse (the message names it)",
             "66:no such process (--pid) or no such table (--proc-root)",
             "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
@@ -73,7 +77,9 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format timeline    states and durations at exit",
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
-            "  sudo state-watcher --backend trace --port 11233  every transition, timed"})
+            "  sudo state-watcher --backend trace --port 11233  every transition, timed",
+            "  state-watcher --port 11233 --duration 90s --expect 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED'",
+            "                                              exit 0 once the client has closed that way"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec
@@ -127,6 +133,19 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "where it can, else netlink, else procfs.")
     BackendChoice backend;
 
+    @Option(names = "--expect", paramLabel = "SPEC", converter = Expectation.Converter.class,
+            description = "Exit 0 only if a connection goes through these states in order; else exit 3 with one line "
+                    + "saying what it went through instead. The watch ends as soon as that is decided, or at --duration. "
+                    + "SPEC is [SIDE:]STEP,STEP... SIDE: client (its remote port is a --port), server (accepted: its "
+                    + "local port is a --port, with a peer), listener, or any (default). STEP: a state as netstat names "
+                    + "it, optionally bounded (CLOSE_WAIT>=2s, FIN_WAIT2<=500ms), or CLOSED for the socket gone (last). "
+                    + "Brief states (SYN_SENT, SYN_RECV, FIN_WAIT1, LAST_ACK, CLOSING) may come between listed ones "
+                    + "unlisted; polled (any backend but trace), one listed without a bound counts as passed when no "
+                    + "poll saw it. Met as soon as a connection on that side has gone through the steps; failed as soon "
+                    + "as every one on that side has ended without them. Repeatable: each must be met. "
+                    + "E.g. 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED' or 'server:CLOSE_WAIT>=2s'.")
+    List<Expectation> expectations = new ArrayList<>();
+
     @Option(names = {"-v", "--verbose"}, description = "Say on standard error which backend is used, and why others were not.")
     boolean verbose;
 
@@ -152,6 +171,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WatchOptions options = options();
+        CheckOptions checks = checks(options);
         PrintWriter err = spec.commandLine().getErr();
         Output out = new Output(spec.commandLine().getOut(), readerGone);
         Clock clock = Clock.systemUTC();
@@ -177,11 +197,11 @@ public final class StateWatcherCommand implements Callable<Integer> {
             }
         };
         try (StopSignals signals = StopSignals.install(Thread.currentThread(), stop, release)) {
-            return watch(options, out, err, clock, zone, stopRequested, running, opened);
+            return watch(options, checks, out, err, clock, zone, stopRequested, running, opened);
         }
     }
 
-    private int watch(WatchOptions options, Output out, PrintWriter err, Clock clock, ZoneId zone,
+    private int watch(WatchOptions options, CheckOptions checks, Output out, PrintWriter err, Clock clock, ZoneId zone,
             AtomicBoolean stopRequested, AtomicReference<Watcher> running, AtomicReference<Backend> opened) {
         // Configure
         Backend source;
@@ -216,6 +236,14 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 }
                 case TIMELINE -> listeners.add(timeline);
             }
+            if (!checks.expectations().isEmpty() && options.format() != OutputFormat.TIMELINE) {
+                listeners.add(timeline);
+            }
+            Expectations expectations = new Expectations(checks.expectations(), options.ports(), timeline,
+                    !source.kernelTimestamps(), () -> running.get().stop());
+            if (!checks.expectations().isEmpty()) {
+                listeners.add(expectations);
+            }
             listeners.add(out);
             Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
             running.set(watcher);
@@ -240,6 +268,13 @@ public final class StateWatcherCommand implements Callable<Integer> {
             if (options.format() == OutputFormat.TIMELINE && (exitCode == Situation.DONE.exitCode() || !connections.isEmpty())) {
                 out.print(TimelineRenderer.render(connections, clock.instant(), zone));
             }
+            if (!checks.expectations().isEmpty() && exitCode == Situation.DONE.exitCode()) {
+                List<Verdict> verdicts = expectations.verdicts(clock.instant());
+                verdicts.forEach(v -> say(err, "state-watcher: " + ExpectRenderer.line(v, options.ports())));
+                if (!verdicts.stream().allMatch(Verdict::met)) {
+                    exitCode = Situation.NOT_MET.exitCode();
+                }
+            }
             if (verbose && source instanceof TraceBackend trace) {
                 say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
                         + " connections left out (another network namespace's, or gone before they could be placed)");
@@ -253,6 +288,14 @@ public final class StateWatcherCommand implements Callable<Integer> {
     private static void say(PrintWriter err, String line) {
         err.println(line);
         err.flush();
+    }
+
+    private CheckOptions checks(WatchOptions options) {
+        try {
+            return new CheckOptions(expectations).against(options.ports());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private WatchOptions options() {

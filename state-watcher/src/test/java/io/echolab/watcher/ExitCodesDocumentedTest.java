@@ -80,6 +80,9 @@ class ExitCodesDocumentedTest {
     void whatTheWatcherEndsWithIsTheMappersCodeListedInHelpAndTheReadme(@TempDir Path dir) throws Exception {
         assertEnds(Situation.DONE, run("--proc-root", Fixtures.procRoot("established-v4").toString(), "--duration", "50ms"));
         assertEnds(Situation.BAD_USAGE, run("--frobnicate"));
+        // The saved table has a listener and ESTABLISHED connections, no TIME_WAIT
+        assertEnds(Situation.NOT_MET, run("--proc-root", Fixtures.procRoot("established-v4").toString(), "--duration", "50ms",
+                "--expect", "any:TIME_WAIT"));
         assertEnds(Situation.MALFORMED_INPUT, run("--proc-root", Fixtures.procRoot("malformed-hex").toString(),
                 "--duration", "1s"));
         assertEnds(Situation.NO_SUCH_INPUT, run("--pid", "999999999", "--duration", "1s"));
