@@ -1,6 +1,9 @@
 package io.echolab.watcher;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 import io.echolab.watcher.expect.Expectation;
@@ -8,12 +11,17 @@ import io.echolab.watcher.expect.Expectation;
 /**
  * What the watcher checks as it watches, besides printing what it sees, as the command line gave it.
  *
- * @param expectations what --expect asks of the connections; empty for nothing
+ * @param expectations   what --expect asks of the connections; empty for nothing
+ * @param alertCloseWait how long a socket may stay in CLOSE_WAIT before a warning; empty for no warnings
  */
-record CheckOptions(List<Expectation> expectations) {
+record CheckOptions(List<Expectation> expectations, Optional<Duration> alertCloseWait) {
 
     CheckOptions {
         expectations = List.copyOf(expectations);
+        Objects.requireNonNull(alertCloseWait, "alertCloseWait");
+        if (alertCloseWait.isPresent() && (alertCloseWait.get().isZero() || alertCloseWait.get().isNegative())) {
+            throw new IllegalArgumentException("--alert-close-wait must be more than 0, e.g. 30s");
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
+import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
@@ -32,6 +33,11 @@ final class JsonlPrinter implements WatchListener {
     /** The first line: which backend the watcher uses, and what it watches. */
     void start(Instant time, String backend, List<Integer> ports) {
         out.print(List.of(JsonlRenderer.start(time, backend, ports)));
+    }
+
+    /** A CLOSE_WAIT alert, among the changes. */
+    void alert(CloseWaitAlert alert) {
+        out.print(List.of(JsonlRenderer.alert(alert, micros)));
     }
 
     @Override

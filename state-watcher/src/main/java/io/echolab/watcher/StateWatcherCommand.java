@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.echolab.common.DurationConverter;
@@ -30,12 +31,14 @@ import io.echolab.common.StopSignals;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.expect.Expectation;
 import io.echolab.watcher.expect.Verdict;
+import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
+import io.echolab.watcher.report.AlertRenderer;
 import io.echolab.watcher.report.ExpectRenderer;
 import io.echolab.watcher.report.TimelineRenderer;
 import picocli.CommandLine;
@@ -78,6 +81,7 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format jsonl | jq -r .state",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
             "  sudo state-watcher --backend trace --port 11233  every transition, timed",
+            "  state-watcher --port 11233 --alert-close-wait 30s    warn of a server that never closes",
             "  state-watcher --port 11233 --duration 90s --expect 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED'",
             "                                              exit 0 once the client has closed that way"})
 public final class StateWatcherCommand implements Callable<Integer> {
@@ -145,6 +149,13 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "as every one on that side has ended without them. Repeatable: each must be met. "
                     + "E.g. 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED' or 'server:CLOSE_WAIT>=2s'.")
     List<Expectation> expectations = new ArrayList<>();
+
+    @Option(names = "--alert-close-wait", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Warn, one line on standard error, when a socket stays in CLOSE_WAIT longer than DURATION "
+                    + "(e.g. 30s): its peer has closed and its program has not called close(), the classic leak. Once "
+                    + "per connection, naming the process that holds it; with --format jsonl also an "
+                    + "{\"event\":\"alert\",...} line among the changes.")
+    Duration alertCloseWait;
 
     @Option(names = {"-v", "--verbose"}, description = "Say on standard error which backend is used, and why others were not.")
     boolean verbose;
@@ -227,14 +238,23 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 owners = tracker::owner;
             }
             Timeline timeline = new Timeline(owners);
+            // Each CLOSE_WAIT alert is a warning on stderr, and goes wherever else it is shown
+            List<Consumer<CloseWaitAlert>> alerted = new ArrayList<>();
+            alerted.add(alert -> say(err, "state-watcher: " + AlertRenderer.line(alert, zone)));
             switch (options.format()) {
                 case NETSTAT -> listeners.add(new NetstatPrinter(out, zone, options.everyPoll(), source.kernelTimestamps()));
                 case JSONL -> {
                     JsonlPrinter jsonl = new JsonlPrinter(out, source.kernelTimestamps(), owners);
                     jsonl.start(clock.instant(), source.name(), List.copyOf(options.ports()));
                     listeners.add(jsonl);
+                    alerted.add(jsonl::alert);
                 }
                 case TIMELINE -> listeners.add(timeline);
+            }
+            CloseWaits closeWaits = new CloseWaits(checks.alertCloseWait(), owners,
+                    alert -> alerted.forEach(sink -> sink.accept(alert)), lasted -> { });
+            if (checks.alertCloseWait().isPresent()) {
+                listeners.add(closeWaits);
             }
             if (!checks.expectations().isEmpty() && options.format() != OutputFormat.TIMELINE) {
                 listeners.add(timeline);
@@ -292,7 +312,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
 
     private CheckOptions checks(WatchOptions options) {
         try {
-            return new CheckOptions(expectations).against(options.ports());
+            return new CheckOptions(expectations, Optional.ofNullable(alertCloseWait)).against(options.ports());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

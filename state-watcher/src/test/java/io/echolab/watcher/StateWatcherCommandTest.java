@@ -82,7 +82,8 @@ class StateWatcherCommandTest {
     @ValueSource(strings = {
         "--port 70000", "--port 0", "--port http", "--interval 5x", "--interval 0", "--duration 0", "--duration soon",
         "--format xml", "--pid abc", "--pid 0", "--bogus", "--every-poll --format jsonl", "--pid 1 --proc-root /tmp",
-        "--port", "--expect client:ESTABLISHED", "--port 1 --expect FIN_WAIT_2", "--port 1 --expect server:CLOSE_WAIT>2s"})
+        "--port", "--expect client:ESTABLISHED", "--port 1 --expect FIN_WAIT_2", "--port 1 --expect server:CLOSE_WAIT>2s",
+        "--alert-close-wait 0", "--alert-close-wait soon"})
     void badOptionsAreOneLineAndExit2(String args) {
         Run run = run(args.split(" "));
 

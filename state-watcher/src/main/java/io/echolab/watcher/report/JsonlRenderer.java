@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;
@@ -38,6 +39,7 @@ import io.echolab.watcher.model.TcpSocket;
  * </pre>
  *
  * <p>The first line says how the watcher watches: {@code {"event":"start","time":...,"backend":"netlink","ports":[11233]}}.
+ * With {@code --alert-close-wait}, an {@code {"event":"alert",...}} line comes among the changes (see {@link #alert}).
  */
 public final class JsonlRenderer {
 
@@ -87,6 +89,32 @@ public final class JsonlRenderer {
         field(json, "pid", owner.map(o -> Long.toString(o.pid())).orElse("null"));
         field(json, "command", owner.map(o -> quote(o.command())).orElse("null"));
         field(json, "fd", owner.map(o -> Integer.toString(o.fd())).orElse("null"));
+        json.setLength(json.length() - 1);
+        return json.append('}').toString();
+    }
+
+    /**
+     * A CLOSE_WAIT alert as one line: {@code {"event":"alert","time":...,"alert":"close_wait","proto":...,"local":...,
+     * "remote":...,"state":"CLOSE_WAIT","since":...,"since_seen":true,"age_ms":5002,"threshold_ms":5000,"pid":...,
+     * "command":...,"fd":...}}; {@code since_seen} is false when the socket was in CLOSE_WAIT before watching
+     * began (then {@code age_ms} is a lower bound); the owner's fields are null when it could not be found.
+     */
+    public static String alert(CloseWaitAlert alert, boolean micros) {
+        StringBuilder json = new StringBuilder(300).append('{');
+        field(json, "event", quote("alert"));
+        field(json, "time", quote(time(alert.time(), micros)));
+        field(json, "alert", quote("close_wait"));
+        field(json, "proto", quote(alert.key().proto()));
+        field(json, "local", quote(AddressText.hostPort(alert.key().local())));
+        field(json, "remote", quote(AddressText.hostPort(alert.key().remote())));
+        field(json, "state", quote("CLOSE_WAIT"));
+        field(json, "since", quote(time(alert.since(), micros)));
+        field(json, "since_seen", Boolean.toString(alert.sinceSeen()));
+        field(json, "age_ms", millis(alert.age()));
+        field(json, "threshold_ms", millis(alert.threshold()));
+        field(json, "pid", alert.owner().map(o -> Long.toString(o.pid())).orElse("null"));
+        field(json, "command", alert.owner().map(o -> quote(o.command())).orElse("null"));
+        field(json, "fd", alert.owner().map(o -> Integer.toString(o.fd())).orElse("null"));
         json.setLength(json.length() - 1);
         return json.append('}').toString();
     }
