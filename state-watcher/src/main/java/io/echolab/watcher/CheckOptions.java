@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
+import io.echolab.common.Host;
 import io.echolab.watcher.expect.Expectation;
 
 /**
@@ -13,8 +15,14 @@ import io.echolab.watcher.expect.Expectation;
  *
  * @param expectations   what --expect asks of the connections; empty for nothing
  * @param alertCloseWait how long a socket may stay in CLOSE_WAIT before a warning; empty for no warnings
+ * @param metricsPort    where to serve Prometheus metrics (0: a port the kernel chooses); empty for no metrics
+ * @param metricsAddress the address they are served on: loopback unless the user says otherwise
  */
-record CheckOptions(List<Expectation> expectations, Optional<Duration> alertCloseWait) {
+record CheckOptions(List<Expectation> expectations, Optional<Duration> alertCloseWait, OptionalInt metricsPort,
+        Host metricsAddress) {
+
+    /** The metrics' default address: loopback, so nothing is served to the network unless asked. */
+    static final Host LOOPBACK = new Host("127.0.0.1");
 
     CheckOptions {
         expectations = List.copyOf(expectations);
@@ -22,6 +30,8 @@ record CheckOptions(List<Expectation> expectations, Optional<Duration> alertClos
         if (alertCloseWait.isPresent() && (alertCloseWait.get().isZero() || alertCloseWait.get().isNegative())) {
             throw new IllegalArgumentException("--alert-close-wait must be more than 0, e.g. 30s");
         }
+        Objects.requireNonNull(metricsPort, "metricsPort");
+        Objects.requireNonNull(metricsAddress, "metricsAddress");
     }
 
     /**

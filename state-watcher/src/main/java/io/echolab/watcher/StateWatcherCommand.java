@@ -3,6 +3,9 @@ package io.echolab.watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
@@ -20,10 +23,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.echolab.common.DurationConverter;
 import io.echolab.common.ExitMapper;
 import io.echolab.common.Failure;
+import io.echolab.common.Host;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
 import io.echolab.common.Situation;
@@ -31,6 +37,7 @@ import io.echolab.common.StopSignals;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.expect.Expectation;
 import io.echolab.watcher.expect.Verdict;
+import io.echolab.watcher.metrics.MetricsServer;
 import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
@@ -38,6 +45,7 @@ import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
+import io.echolab.watcher.report.AddressText;
 import io.echolab.watcher.report.AlertRenderer;
 import io.echolab.watcher.report.ExpectRenderer;
 import io.echolab.watcher.report.TimelineRenderer;
@@ -67,9 +75,13 @@ import picocli.CommandLine.TypeConversionException;
             "3:an --expect was not met (a line says what was seen instead)",
             "65:a row of /proc/net/tcp did not parse (the message names it)",
             "66:no such process (--pid) or no such table (--proc-root)",
-            "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
+            "68:unknown host (--metrics-address)",
+            "69:--backend trace cannot be had here (no tracefs, or no such tracepoint); --metrics-address is not this "
+                + "host's",
             "74:reading the kernel's table failed, or standard output closed",
-            "77:permission denied: --backend trace without root, another user's --pid, an unreadable --proc-root",
+            "75:the --metrics-port is in use",
+            "77:permission denied: --backend trace without root, another user's --pid, an unreadable --proc-root, a "
+                + "--metrics-port below 1024 without root",
             "130:a second Ctrl-C, or a watch that could not end within 5 s of the first: ended at once, its tracefs "
                 + "instance removed",
             "143:the same after SIGTERM"},
@@ -82,6 +94,7 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
             "  sudo state-watcher --backend trace --port 11233  every transition, timed",
             "  state-watcher --port 11233 --alert-close-wait 30s    warn of a server that never closes",
+            "  state-watcher --port 11233 --metrics-port 9464     Prometheus metrics on 127.0.0.1:9464",
             "  state-watcher --port 11233 --duration 90s --expect 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED'",
             "                                              exit 0 once the client has closed that way"})
 public final class StateWatcherCommand implements Callable<Integer> {
@@ -156,6 +169,18 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "per connection, naming the process that holds it; with --format jsonl also an "
                     + "{\"event\":\"alert\",...} line among the changes.")
     Duration alertCloseWait;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics while watching: the sockets in each "
+                    + "state (echolab_tcp_connections{state=\"CLOSE_WAIT\"}), the oldest CLOSE_WAIT's age and how long "
+                    + "each lasted, the --alert-close-wait warnings, the backend. 0 lets the kernel choose; the address "
+                    + "is printed on standard error.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-address", paramLabel = "ADDR", converter = Host.Converter.class,
+            description = "The address --metrics-port listens on (default: 127.0.0.1, loopback only: say 0.0.0.0 or "
+                    + "this host's address for a Prometheus elsewhere).")
+    Host metricsAddress;
 
     @Option(names = {"-v", "--verbose"}, description = "Say on standard error which backend is used, and why others were not.")
     boolean verbose;
@@ -251,9 +276,28 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 }
                 case TIMELINE -> listeners.add(timeline);
             }
+            List<Consumer<Duration>> closeWaitsEnded = new ArrayList<>();
             CloseWaits closeWaits = new CloseWaits(checks.alertCloseWait(), owners,
-                    alert -> alerted.forEach(sink -> sink.accept(alert)), lasted -> { });
-            if (checks.alertCloseWait().isPresent()) {
+                    alert -> alerted.forEach(sink -> sink.accept(alert)), lasted -> closeWaitsEnded.forEach(s -> s.accept(lasted)));
+
+            // Metrics: served from here on, stopped on every way out below
+            Optional<MetricsServer> metrics = Optional.empty();
+            if (checks.metricsPort().isPresent()) {
+                StateCounts counts = new StateCounts();
+                try {
+                    metrics = Optional.of(serveMetrics(checks, counts, () -> closeWaits.oldest(clock.instant())));
+                } catch (CannotServe e) {
+                    return fail(e.failure);
+                }
+                MetricsServer server = metrics.get();
+                server.watching(source.name(), options.ports().stream().sorted().map(String::valueOf)
+                        .collect(Collectors.joining(",")));
+                alerted.add(alert -> server.alerted());
+                closeWaitsEnded.add(server::closeWaitEnded);
+                listeners.add(counts);
+                say(err, "state-watcher: Prometheus metrics at http://" + AddressText.hostPort(server.address()) + "/metrics");
+            }
+            if (checks.alertCloseWait().isPresent() || metrics.isPresent()) {
                 listeners.add(closeWaits);
             }
             if (!checks.expectations().isEmpty() && options.format() != OutputFormat.TIMELINE) {
@@ -265,43 +309,76 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 listeners.add(expectations);
             }
             listeners.add(out);
-            Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
-            running.set(watcher);
-            if (stopRequested.get()) {
-                watcher.stop();
-            }
-
-            // Watch
-            int exitCode = Situation.DONE.exitCode();
             try {
-                if (options.duration().isPresent()) {
-                    watcher.runFor(options.duration().get());
-                } else {
-                    watcher.run();
+                Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
+                running.set(watcher);
+                if (stopRequested.get()) {
+                    watcher.stop();
                 }
-            } catch (IOException e) {
-                exitCode = fail(failure(e, options.pid()));
-            }
 
-            // Report
-            List<Connection> connections = timeline.connections();
-            if (options.format() == OutputFormat.TIMELINE && (exitCode == Situation.DONE.exitCode() || !connections.isEmpty())) {
-                out.print(TimelineRenderer.render(connections, clock.instant(), zone));
-            }
-            if (!checks.expectations().isEmpty() && exitCode == Situation.DONE.exitCode()) {
-                List<Verdict> verdicts = expectations.verdicts(clock.instant());
-                verdicts.forEach(v -> say(err, "state-watcher: " + ExpectRenderer.line(v, options.ports())));
-                if (!verdicts.stream().allMatch(Verdict::met)) {
-                    exitCode = Situation.NOT_MET.exitCode();
+                // Watch
+                int exitCode = Situation.DONE.exitCode();
+                try {
+                    if (options.duration().isPresent()) {
+                        watcher.runFor(options.duration().get());
+                    } else {
+                        watcher.run();
+                    }
+                } catch (IOException e) {
+                    exitCode = fail(failure(e, options.pid()));
                 }
+
+                // Report
+                List<Connection> connections = timeline.connections();
+                if (options.format() == OutputFormat.TIMELINE && (exitCode == Situation.DONE.exitCode() || !connections.isEmpty())) {
+                    out.print(TimelineRenderer.render(connections, clock.instant(), zone));
+                }
+                if (!checks.expectations().isEmpty() && exitCode == Situation.DONE.exitCode()) {
+                    List<Verdict> verdicts = expectations.verdicts(clock.instant());
+                    verdicts.forEach(v -> say(err, "state-watcher: " + ExpectRenderer.line(v, options.ports())));
+                    if (!verdicts.stream().allMatch(Verdict::met)) {
+                        exitCode = Situation.NOT_MET.exitCode();
+                    }
+                }
+                if (verbose && source instanceof TraceBackend trace) {
+                    say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
+                            + " connections left out (another network namespace's, or gone before they could be placed)");
+                }
+                return exitCode;
+            } finally {
+                metrics.ifPresent(MetricsServer::close);
             }
-            if (verbose && source instanceof TraceBackend trace) {
-                say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
-                        + " connections left out (another network namespace's, or gone before they could be placed)");
-            }
-            return exitCode;
         } catch (UncheckedIOException e) {
             return Situation.OUTPUT_CLOSED.exitCode(); // nobody is left to tell
+        }
+    }
+
+    /** Why the metrics cannot be served, as one line and an exit code. */
+    private static final class CannotServe extends Exception {
+        private final Failure failure;
+
+        CannotServe(Failure failure) {
+            super(failure.message(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** Starts the metrics' HTTP server on --metrics-address and --metrics-port. */
+    private static MetricsServer serveMetrics(CheckOptions checks, StateCounts counts,
+            Supplier<Optional<Duration>> oldestCloseWait) throws CannotServe {
+        InetAddress address;
+        try {
+            address = checks.metricsAddress().resolve();
+        } catch (UnknownHostException e) {
+            Failure unknown = checks.metricsAddress().unknown(e);
+            throw new CannotServe(ExitMapper.failure(unknown.situation(), "--metrics-address: " + unknown.message()));
+        }
+        InetSocketAddress where = new InetSocketAddress(address, checks.metricsPort().getAsInt());
+        try {
+            return MetricsServer.start(where, counts::now, oldestCloseWait);
+        } catch (IOException e) {
+            throw new CannotServe(ExitMapper.failure("--metrics-port " + where.getPort() + ": cannot listen on "
+                    + AddressText.hostPort(where), e));
         }
     }
 
@@ -312,7 +389,12 @@ public final class StateWatcherCommand implements Callable<Integer> {
 
     private CheckOptions checks(WatchOptions options) {
         try {
-            return new CheckOptions(expectations, Optional.ofNullable(alertCloseWait)).against(options.ports());
+            if (metricsAddress != null && metricsPort == null) {
+                throw new IllegalArgumentException("--metrics-address needs --metrics-port");
+            }
+            return new CheckOptions(expectations, Optional.ofNullable(alertCloseWait),
+                    metricsPort == null ? OptionalInt.empty() : OptionalInt.of(metricsPort),
+                    metricsAddress == null ? CheckOptions.LOOPBACK : metricsAddress).against(options.ports());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -36,7 +35,7 @@ class CloseWaitAlertTest {
     @Test
     void aCloseWaitThatOutlastsTheThresholdIsWarnedOfOnceWithItsHolder() throws Exception {
         Path ss = Tools.require("ss", "iproute2");
-        try (ServerSocketChannel listener = listener()) {
+        try (ServerSocketChannel listener = Loopback.listenerAlone()) {
             String port = port(listener);
             try (RunningWatcher watcher = RunningWatcher.start("--port", port, "--alert-close-wait", "500ms",
                     "--interval", "1ms", "--duration", "3s", "--format", "jsonl")) {
@@ -50,7 +49,8 @@ class CloseWaitAlertTest {
                 leakClient.close();
                 assertEquals(-1, leaked.read(ByteBuffer.allocate(1)));
                 // No leak: this server side closes as soon as it reads the EOF
-                try (SocketChannel quickClient = connect(listener); SocketChannel quick = listener.accept()) {
+                SocketChannel quickClient = connect(listener);
+                try (SocketChannel quick = listener.accept()) {
                     quickClient.close();
                     assertEquals(-1, quick.read(ByteBuffer.allocate(1)));
                 }
@@ -94,7 +94,7 @@ class CloseWaitAlertTest {
 
     @Test
     void aCloseWaitAlreadyThereWhenWatchingBeganIsWarnedOfAsOlder() throws Exception {
-        try (ServerSocketChannel listener = listener()) {
+        try (ServerSocketChannel listener = Loopback.listenerAlone()) {
             SocketChannel client = connect(listener);
             try (SocketChannel leaked = listener.accept()) {
                 client.close();
@@ -118,12 +118,6 @@ class CloseWaitAlertTest {
                 + clientPort + " )");
         assertEquals(0, result.exitCode(), result.output());
         return result.output();
-    }
-
-    private static ServerSocketChannel listener() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        return listener;
     }
 
     private static SocketChannel connect(ServerSocketChannel listener) throws IOException {

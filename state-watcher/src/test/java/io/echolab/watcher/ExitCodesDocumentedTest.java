@@ -31,8 +31,8 @@ import picocli.CommandLine;
 
 /**
  * The exit codes as state-watcher really ends with them, as ExitMapper decides them, as --help lists them and
- * as the README's table documents them: all four must agree. One ending is not made here: 69 for a tracepoint
- * the kernel lacks, which would take tracefs away from the machine.
+ * as the README's table documents them: all four must agree. 69 is made with a --metrics-address the host
+ * lacks; 69 for a tracepoint the kernel lacks is not made here, which would take tracefs away from the machine.
  */
 @Timeout(120)
 class ExitCodesDocumentedTest {
@@ -93,6 +93,17 @@ class ExitCodesDocumentedTest {
                 "--duration", "1s"));
         assertEnds(Situation.OUTPUT_CLOSED, runWithClosedOutput("--proc-root",
                 Fixtures.procRoot("established-v4").toString(), "--duration", "1s"));
+
+        try (ServerSocketChannel taken = ServerSocketChannel.open()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            String port = Integer.toString(((InetSocketAddress) taken.getLocalAddress()).getPort());
+            assertEnds(Situation.ADDRESS_IN_USE, run("--metrics-port", port, "--duration", "1s"));
+        }
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this host
+        assertEnds(Situation.ADDRESS_NOT_AVAILABLE, run("--metrics-port", "0", "--metrics-address", "192.0.2.1",
+                "--duration", "1s"));
+        assertEnds(Situation.UNKNOWN_HOST, run("--metrics-port", "0", "--metrics-address", "no.such.host.invalid",
+                "--duration", "1s"));
 
         assertEnds(Situation.PERMISSION_DENIED, unreadableProcRoot(dir.resolve("denied")));
         assertEnds(Situation.INTERRUPTED, twoSignals("INT"));

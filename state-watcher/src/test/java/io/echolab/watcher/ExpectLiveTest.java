@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -32,7 +31,7 @@ class ExpectLiveTest {
     @ParameterizedTest
     @ValueSource(strings = {"netlink", "auto"})
     void theArticlesCloseMeetsItsExpectationsAndEndsTheWatch(String backend) throws Exception {
-        try (ServerSocketChannel listener = listener();
+        try (ServerSocketChannel listener = Loopback.listenerAlone();
                 RunningWatcher watcher = RunningWatcher.start("--backend", backend, "--port", port(listener),
                         "--interval", "1ms", "--duration", "60s",
                         "--expect", "client:ESTABLISHED,FIN_WAIT2", "--expect", "server:CLOSE_WAIT>=300ms")) {
@@ -62,13 +61,14 @@ class ExpectLiveTest {
     @ParameterizedTest
     @ValueSource(strings = {"netlink", "auto"})
     void aResetFailsItAsSoonAsBothEndsAreGone(String backend) throws Exception {
-        try (ServerSocketChannel listener = listener();
+        try (ServerSocketChannel listener = Loopback.listenerAlone();
                 RunningWatcher watcher = RunningWatcher.start("--backend", backend, "--port", port(listener),
                         "--interval", "1ms", "--duration", "60s",
                         "--expect", "client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED")) {
             watcher.awaitOut("LISTEN");
             SocketChannel client = connect(listener);
-            try (SocketChannel accepted = listener.accept()) {
+            SocketChannel accepted = listener.accept();
+            try {
                 String clientPort = port(client);
                 Await.until("the watcher to see both ends ESTABLISHED",
                         () -> watcher.out().lines().filter(l -> l.endsWith("ESTABLISHED")).count() >= 2, watcher::out);
@@ -84,18 +84,21 @@ class ExpectLiveTest {
                         + " -> 127.0.0.1:" + port(listener)), lines.get(0));
                 assertTrue(Pattern.compile(", went (SYN_SENT \\d+\\.\\d{3} s, )?ESTABLISHED \\d+\\.\\d{3} s, CLOSED \\(1 of 4 "
                         + "steps met\\)$").matcher(lines.get(0)).find(), "ESTABLISHED, then gone: " + lines.get(0));
+            } finally {
+                accepted.close();
             }
         }
     }
 
     @Test
     void notDecidedByTheEndOfTheWatchIsNotMetAndSaysWhatWasSeen() throws Exception {
-        try (ServerSocketChannel listener = listener();
+        try (ServerSocketChannel listener = Loopback.listenerAlone();
                 RunningWatcher watcher = RunningWatcher.start("--backend", "netlink", "--port", port(listener),
                         "--interval", "1ms", "--duration", "1s", "--expect", "server:CLOSE_WAIT<=100ms")) {
             watcher.awaitOut("LISTEN");
             SocketChannel client = connect(listener);
-            try (SocketChannel accepted = listener.accept()) {
+            SocketChannel accepted = listener.accept();
+            try {
                 String clientPort = port(client);
                 client.close();
                 // The server side never closes while watched: its CLOSE_WAIT has not ended, so cannot be <= 100ms
@@ -106,13 +109,15 @@ class ExpectLiveTest {
                         + "watch: the closest, tcp 127.0.0.1:" + port(listener) + " -> 127.0.0.1:" + clientPort), line);
                 assertTrue(Pattern.compile("CLOSE_WAIT \\d+\\.\\d{3} s so far \\(0 of 1 steps met\\)$").matcher(line).find(),
                         line);
+            } finally {
+                accepted.close();
             }
         }
     }
 
     @Test
     void noConnectionOnItsSideIsNotMet() throws Exception {
-        try (ServerSocketChannel listener = listener();
+        try (ServerSocketChannel listener = Loopback.listenerAlone();
                 RunningWatcher watcher = RunningWatcher.start("--backend", "netlink", "--port", port(listener),
                         "--duration", "300ms", "--expect", "client:ESTABLISHED", "--expect", "listener:LISTEN")) {
             assertEquals(ExitCode.NOT_MET, watcher.awaitExit(DECIDED), watcher.err());
@@ -122,12 +127,6 @@ class ExpectLiveTest {
             assertTrue(lines.get(1).startsWith("state-watcher: --expect 'listener:LISTEN' met by tcp 127.0.0.1:"
                     + port(listener) + " -> 0.0.0.0:*"), lines.get(1));
         }
-    }
-
-    private static ServerSocketChannel listener() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        return listener;
     }
 
     /** An AF_INET client, a tcp row as the C client's (the JVM's default would be a dual-stack tcp6 one). */
