@@ -81,11 +81,6 @@ final class CloseWaits implements WatchListener {
         }
     }
 
-    /** How many watched sockets are in CLOSE_WAIT now. */
-    synchronized int count() {
-        return waiting.size();
-    }
-
     /** How long the oldest socket now in CLOSE_WAIT has been in it, as of {@code now}; empty when none is. */
     synchronized Optional<Duration> oldest(Instant now) {
         return waiting.values().stream().map(Waiting::since).min(Instant::compareTo)
