@@ -13,6 +13,11 @@ public final class ExitCode {
     public static final int SOFTWARE = 1;
     /** Bad options or arguments (picocli's own code for usage errors). */
     public static final int USAGE = 2;
+    /**
+     * What the program was asked to check did not happen (the watcher's --expect): not a failure of the
+     * program, so none of sysexits' codes; 1 would be a bug's and 2 a usage error's.
+     */
+    public static final int NOT_MET = 3;
     /** EX_DATAERR: input was malformed, e.g. a /proc/net/tcp row that does not parse. */
     public static final int DATA = 65;
     /** EX_NOINPUT: an input does not exist, e.g. /proc/PID/net/tcp of a process that is gone. */

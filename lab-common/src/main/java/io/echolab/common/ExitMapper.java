@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
 
@@ -66,6 +67,9 @@ public final class ExitMapper {
         }
         if (e instanceof AccessDeniedException) {
             return Situation.PERMISSION_DENIED;
+        }
+        if (e instanceof FileSystemException file && file.getReason() != null && ERRNO.containsKey(file.getReason())) {
+            return ERRNO.get(file.getReason()); // EPERM on a file, e.g. /proc/PID/net/tcp under hidepid=noaccess
         }
         if (e instanceof IOException) {
             Situation errno = e.getMessage() == null ? null : ERRNO.get(e.getMessage());

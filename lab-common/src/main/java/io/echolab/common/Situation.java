@@ -12,6 +12,8 @@ public enum Situation {
     INTERNAL_ERROR(ExitCode.SOFTWARE),
     /** Bad options or arguments. */
     BAD_USAGE(ExitCode.USAGE),
+    /** What the program was asked to check did not happen, e.g. the watcher's {@code --expect}. */
+    NOT_MET(ExitCode.NOT_MET),
     /** Input that does not parse, e.g. a malformed /proc/net/tcp row. */
     MALFORMED_INPUT(ExitCode.DATA),
     /** An input that does not exist, e.g. /proc/PID of a process that is gone. */
@@ -32,6 +34,10 @@ public enum Situation {
     CANNOT_CREATE(ExitCode.CANT_CREATE),
     /** An established connection failed: reset, closed mid-echo, a failed read or write. */
     CONNECTION_FAILED(ExitCode.IO),
+    /** Reading an input failed midway, e.g. the kernel's socket table. */
+    READ_FAILED(ExitCode.IO),
+    /** Standard output's reader has gone, e.g. {@code | head -n 3} after head ended. */
+    OUTPUT_CLOSED(ExitCode.IO),
     /** EADDRINUSE: the local address is taken (often by a TIME_WAIT socket); later may work. */
     ADDRESS_IN_USE(ExitCode.ADDRESS_IN_USE),
     /** EACCES, EPERM: the kernel refused, e.g. a port below 1024 or tracefs without root. */

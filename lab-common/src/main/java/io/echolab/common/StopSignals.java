@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -14,6 +16,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * own way: it closes its sockets, prints what it has to (a load summary), and returns. The program then ends
  * with {@link #exitCode(int)}: 130 after SIGINT, 143 after SIGTERM. If it has not ended within the grace
  * period, or at a second signal, the JVM halts with that code: nothing blocks a Ctrl-C for long.
+ *
+ * <p>A program that stops another way than by an interrupt (the watcher, whose reads of tracefs and netlink
+ * an interrupt would break) gives its own {@code stop}; and what must not outlive the process even when
+ * it is halted (the watcher's tracefs instance) as {@code release}, which runs before any halt. Halting
+ * skips shutdown hooks, so release is the one place for that.
  *
  * <p>Uses sun.misc.Signal (module jdk.unsupported) through reflection, which compiles without the "internal
  * proprietary API" warning. Where it is missing, or the JVM started with SIGINT ignored (a background job of
@@ -26,13 +33,28 @@ public final class StopSignals implements AutoCloseable {
 
     private final List<Object[]> previous = new ArrayList<>();
     private final AtomicReference<Situation> received = new AtomicReference<>();
+    /** Counted down by {@link #close()}: the program has ended its own way, and the grace deadline is off. */
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final Runnable stop;
+    private final Runnable release;
 
-    private StopSignals() {
+    private StopSignals(Runnable stop, Runnable release) {
+        this.stop = stop;
+        this.release = release;
     }
 
     /** Installs the handlers: a signal interrupts {@code worker}. */
     public static StopSignals install(Thread worker) {
-        StopSignals installed = new StopSignals();
+        return install(worker, worker::interrupt, () -> { });
+    }
+
+    /**
+     * Installs the handlers for a program that stops its own way: the first signal runs {@code stop} (on the
+     * JVM's signal thread); a second signal, or {@code worker} still running at the end of the grace period
+     * without {@link #close()} called, runs {@code release} and halts the JVM with the signal's code.
+     */
+    public static StopSignals install(Thread worker, Runnable stop, Runnable release) {
+        StopSignals installed = new StopSignals(stop, release);
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -58,21 +80,21 @@ public final class StopSignals implements AutoCloseable {
         return (proxy, method, args) -> switch (method.getName()) {
             case "handle" -> {
                 if (received.compareAndSet(null, situation)) {
-                    worker.interrupt();
+                    stop.run();
                     Thread deadline = new Thread(() -> {
                         try {
-                            worker.join(GRACE.toMillis());
+                            ended.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
                         } catch (InterruptedException e) {
                             return;
                         }
-                        if (worker.isAlive()) {
-                            Runtime.getRuntime().halt(situation.exitCode());
+                        if (worker.isAlive() && ended.getCount() > 0) {
+                            halt(situation);
                         }
                     }, "stop-deadline");
                     deadline.setDaemon(true);
                     deadline.start();
                 } else {
-                    Runtime.getRuntime().halt(received.get().exitCode());
+                    halt(received.get());
                 }
                 yield null;
             }
@@ -81,6 +103,14 @@ public final class StopSignals implements AutoCloseable {
             case "toString" -> "stop on " + situation;
             default -> throw new UnsupportedOperationException(method.getName());
         };
+    }
+
+    private void halt(Situation situation) {
+        try {
+            release.run();
+        } finally {
+            Runtime.getRuntime().halt(situation.exitCode());
+        }
     }
 
     /** The signal received, if any. */
@@ -93,9 +123,10 @@ public final class StopSignals implements AutoCloseable {
         return received().map(Situation::exitCode).orElse(programExitCode);
     }
 
-    /** Gives the signals back to their previous handlers. */
+    /** Gives the signals back to their previous handlers; the program has ended, so no grace deadline halts it. */
     @Override
     public void close() {
+        ended.countDown();
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");

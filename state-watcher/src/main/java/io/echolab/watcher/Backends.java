@@ -8,7 +8,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
-import io.echolab.common.ExitCode;
+import io.echolab.common.ExitMapper;
+import io.echolab.common.Failure;
+import io.echolab.common.Situation;
 import io.echolab.watcher.netlink.NativeCallException;
 import io.echolab.watcher.netlink.SockDiag;
 import io.echolab.watcher.trace.TraceSession;
@@ -22,17 +24,17 @@ import io.echolab.watcher.trace.TraceUnavailableException;
  */
 final class Backends {
 
-    /** A backend that cannot be had, as one line for the user and an exit code. */
+    /** A backend that cannot be had, as one line for the user and the situation that decides the exit code. */
     static final class Unavailable extends Exception {
-        private final int exitCode;
+        private final Situation situation;
 
-        Unavailable(String message, int exitCode) {
+        Unavailable(String message, Situation situation) {
             super(message, null, false, false);
-            this.exitCode = exitCode;
+            this.situation = situation;
         }
 
-        int exitCode() {
-            return exitCode;
+        Failure failure() {
+            return ExitMapper.failure(situation, getMessage());
         }
     }
 
@@ -50,7 +52,7 @@ final class Backends {
             Consumer<String> say, boolean verbose) throws Unavailable, IOException {
         if (savedTables) {
             if (choice != BackendChoice.AUTO && choice != BackendChoice.PROCFS) {
-                throw new Unavailable("--proc-root reads saved tables: only --backend procfs can read them", ExitCode.USAGE);
+                throw new Unavailable("--proc-root reads saved tables: only --backend procfs can read them", Situation.BAD_USAGE);
             }
             return Backend.procfs(procRoot, ports);
         }
@@ -66,13 +68,13 @@ final class Backends {
                 } catch (TraceUnavailableException e) {
                     if (e.permission()) {
                         throw new Unavailable("the trace backend needs root (" + e.getMessage()
-                                + "): run it with sudo, or use --backend netlink", ExitCode.NO_PERMISSION);
+                                + "): run it with sudo, or use --backend netlink", Situation.PERMISSION_DENIED);
                     }
                     throw new Unavailable("the tracepoint cannot be used here: " + e.getMessage()
-                            + " (use --backend netlink)", ExitCode.UNAVAILABLE);
+                            + " (use --backend netlink)", Situation.UNAVAILABLE);
                 } catch (NativeCallException e) {
                     throw new Unavailable("the trace backend needs netlink, which failed: " + e.getMessage(),
-                            e.permissionDenied() ? ExitCode.NO_PERMISSION : ExitCode.UNAVAILABLE);
+                            e.permissionDenied() ? Situation.PERMISSION_DENIED : Situation.UNAVAILABLE);
                 }
             default:
                 try {

@@ -3,9 +3,11 @@ package io.echolab.watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,14 +22,25 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.echolab.common.DurationConverter;
-import io.echolab.common.ExitCode;
+import io.echolab.common.ExitMapper;
+import io.echolab.common.Failure;
+import io.echolab.common.Host;
 import io.echolab.common.OneLineErrors;
 import io.echolab.common.PortConverter;
+import io.echolab.common.Situation;
+import io.echolab.common.StopSignals;
 import io.echolab.common.VersionProvider;
 import io.echolab.watcher.capture.PacketFilter;
+import io.echolab.watcher.expect.Expectation;
+import io.echolab.watcher.expect.Verdict;
+import io.echolab.watcher.metrics.MetricsServer;
+import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Owner;
@@ -36,7 +49,10 @@ import io.echolab.watcher.netlink.Stdout;
 import io.echolab.watcher.owner.SocketOwners;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import io.echolab.watcher.proc.TcpSysctls;
+import io.echolab.watcher.report.AddressText;
+import io.echolab.watcher.report.AlertRenderer;
 import io.echolab.watcher.report.CsvRenderer;
+import io.echolab.watcher.report.ExpectRenderer;
 import io.echolab.watcher.report.Explanations;
 import io.echolab.watcher.report.JsonlRenderer;
 import io.echolab.watcher.report.NetstatRenderer;
@@ -66,13 +82,20 @@ import picocli.CommandLine.TypeConversionException;
             "0:watched until --duration, Ctrl-C or SIGTERM",
             "1:a bug (the message says what)",
             "2:bad options",
+            "3:an --expect was not met (a line says what was seen instead)",
             "65:a row of /proc/net/tcp did not parse (the message names it)",
             "66:no such process (--pid) or no such table (--proc-root)",
-            "69:--backend trace cannot be had here (no tracefs, or no such tracepoint)",
+            "68:unknown host (--metrics-address)",
+            "69:--backend trace cannot be had here (no tracefs, or no such tracepoint); --metrics-address is not this "
+                + "host's",
             "73:--svg or --ladder cannot be written (a directory, no such directory, no permission)",
             "74:reading the kernel's table failed, or standard output closed",
-            "77:permission denied: --backend trace without root, or another user's --pid",
-            "130:a second Ctrl-C: ended at once"},
+            "75:the --metrics-port is in use",
+            "77:permission denied: --backend trace without root, another user's --pid, an unreadable --proc-root, a "
+                + "--metrics-port below 1024 without root",
+            "130:a second Ctrl-C, or a watch that could not end within 5 s of the first: ended at once, its tracefs "
+                + "instance removed",
+            "143:the same after SIGTERM"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  state-watcher --port 11233                  the article's loop, on changes",
@@ -85,7 +108,11 @@ import picocli.CommandLine.TypeConversionException;
             "  state-watcher --port 11233 --format csv > changes.csv",
             "  state-watcher --pid 4242 --duration 90s     a container's namespace, 90 s",
             "  sudo state-watcher --backend trace --port 11233  every transition, timed",
-            "  sudo state-watcher --port 11233 --svg s.svg --ladder l.svg   pictures at exit"})
+            "  sudo state-watcher --port 11233 --svg s.svg --ladder l.svg   pictures at exit",
+            "  state-watcher --port 11233 --alert-close-wait 30s    warn of a server that never closes",
+            "  state-watcher --port 11233 --metrics-port 9464     Prometheus metrics on 127.0.0.1:9464",
+            "  state-watcher --port 11233 --duration 90s --expect 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED'",
+            "                                              exit 0 once the client has closed that way"})
 public final class StateWatcherCommand implements Callable<Integer> {
 
     @Spec
@@ -185,6 +212,38 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     + "where it can, else netlink, else procfs.")
     BackendChoice backend;
 
+    @Option(names = "--expect", paramLabel = "SPEC", converter = Expectation.Converter.class,
+            description = "Exit 0 only if a connection goes through these states in order; else exit 3 with one line "
+                    + "saying what it went through instead. The watch ends as soon as that is decided, or at --duration. "
+                    + "SPEC is [SIDE:]STEP,STEP... SIDE: client (its remote port is a --port), server (accepted: its "
+                    + "local port is a --port, with a peer), listener, or any (default). STEP: a state as netstat names "
+                    + "it, optionally bounded (CLOSE_WAIT>=2s, FIN_WAIT2<=500ms), or CLOSED for the socket gone (last). "
+                    + "Brief states (SYN_SENT, SYN_RECV, FIN_WAIT1, LAST_ACK, CLOSING) may come between listed ones "
+                    + "unlisted; polled (any backend but trace), one listed without a bound counts as passed when no "
+                    + "poll saw it. Met as soon as a connection on that side has gone through the steps; failed as soon "
+                    + "as every one on that side has ended without them. Repeatable: each must be met. "
+                    + "E.g. 'client:ESTABLISHED,FIN_WAIT2,TIME_WAIT,CLOSED' or 'server:CLOSE_WAIT>=2s'.")
+    List<Expectation> expectations = new ArrayList<>();
+
+    @Option(names = "--alert-close-wait", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Warn, one line on standard error, when a socket stays in CLOSE_WAIT longer than DURATION "
+                    + "(e.g. 30s): its peer has closed and its program has not called close(), the classic leak. Once "
+                    + "per connection, naming the process that holds it; with --format jsonl also an "
+                    + "{\"event\":\"alert\",...} line among the changes.")
+    Duration alertCloseWait;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", converter = PortConverter.class,
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics while watching: the sockets in each "
+                    + "state (echolab_tcp_connections{state=\"CLOSE_WAIT\"}), the oldest CLOSE_WAIT's age and how long "
+                    + "each lasted, the --alert-close-wait warnings, the backend. 0 lets the kernel choose; the address "
+                    + "is printed on standard error.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-address", paramLabel = "ADDR", converter = Host.Converter.class,
+            description = "The address --metrics-port listens on (default: 127.0.0.1, loopback only: say 0.0.0.0 or "
+                    + "this host's address for a Prometheus elsewhere).")
+    Host metricsAddress;
+
     @Option(names = {"-v", "--verbose"}, description = "Say on standard error which backend is used, and why others were not.")
     boolean verbose;
 
@@ -210,6 +269,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WatchOptions options = options();
+        CheckOptions checks = checks(options);
         if (ladder != null && options.ports().isEmpty()) {
             throw new ParameterException(spec.commandLine(),
                     "--ladder needs --port: the connections to draw, and the packets to capture");
@@ -226,38 +286,39 @@ public final class StateWatcherCommand implements Callable<Integer> {
         try {
             pictures = Pictures.check(svg, ladder, options.ports());
         } catch (PictureFile.Unwritable e) {
-            return fail(e.getMessage(), ExitCode.CANT_CREATE);
+            return fail(ExitMapper.failure(Situation.CANNOT_CREATE, e.getMessage()));
         }
         PrintWriter err = spec.commandLine().getErr();
         Output out = new Output(spec.commandLine().getOut(), readerGone);
         Clock clock = Clock.systemUTC();
         ZoneId zone = ZoneId.systemDefault();
 
-        // Signals first: a Ctrl-C between opening the backend and watching still ends the run our way
+        // Signals first: a Ctrl-C between opening the backend and watching still ends the run our way. The first
+        // stops the watch, which ends as --duration ends it (exit 0, the timeline printed); a second, or a watch
+        // still not ended after the grace period, removes what the backend made (a tracefs instance) and halts.
         AtomicBoolean stopRequested = new AtomicBoolean();
         AtomicReference<Watcher> running = new AtomicReference<>();
         AtomicReference<Backend> opened = new AtomicReference<>();
-        StopOnSignal signals = StopOnSignal.install(() -> {
+        Runnable stop = () -> {
             stopRequested.set(true);
             Watcher watcher = running.get();
             if (watcher != null) {
                 watcher.stop();
             }
-        }, () -> {
+        };
+        Runnable release = () -> {
             Backend backend = opened.get();
             if (backend != null) {
                 backend.close();
             }
             pictures.close();
-        });
-        try (pictures) {
-            return watch(options, out, err, clock, zone, stopRequested, running, opened, pictures);
-        } finally {
-            signals.close();
+        };
+        try (pictures; StopSignals signals = StopSignals.install(Thread.currentThread(), stop, release)) {
+            return watch(options, checks, out, err, clock, zone, stopRequested, running, opened, pictures);
         }
     }
 
-    private int watch(WatchOptions options, Output out, PrintWriter err, Clock clock, ZoneId zone,
+    private int watch(WatchOptions options, CheckOptions checks, Output out, PrintWriter err, Clock clock, ZoneId zone,
             AtomicBoolean stopRequested, AtomicReference<Watcher> running, AtomicReference<Backend> opened,
             Pictures pictures) {
         // Configure
@@ -266,10 +327,9 @@ public final class StateWatcherCommand implements Callable<Integer> {
             source = Backends.open(options.backend(), options.ports(), options.procRoot(), options.pid(),
                     procRoot != null, line -> say(err, line), verbose);
         } catch (Backends.Unavailable e) {
-            return fail(e.getMessage(), e.exitCode());
+            return fail(e.failure());
         } catch (IOException e) {
-            Failure failure = Failure.of(e, options.pid());
-            return fail(failure.message(), failure.exitCode());
+            return fail(failure(e, options.pid()));
         }
         opened.set(source);
         try (source) {
@@ -285,6 +345,9 @@ public final class StateWatcherCommand implements Callable<Integer> {
                 owners = tracker::owner;
             }
             Timeline timeline = new Timeline(owners);
+            // Each CLOSE_WAIT alert is a warning on stderr, and goes wherever else it is shown
+            List<Consumer<CloseWaitAlert>> alerted = new ArrayList<>();
+            alerted.add(alert -> say(err, "state-watcher: " + AlertRenderer.line(alert, zone)));
             Function<ConnectionKey, Optional<Owner>> ownersNow = owners;
             boolean micros = source.kernelTimestamps();
             TableColumns columns = new TableColumns(this.owners, timers);
@@ -304,6 +367,7 @@ public final class StateWatcherCommand implements Callable<Integer> {
                         ChangePrinter jsonl = new ChangePrinter(out, JsonlRenderer::line, micros, owners);
                         jsonl.first(JsonlRenderer.start(clock.instant(), source.name(), List.copyOf(options.ports())));
                         listeners.add(jsonl);
+                        alerted.add(alert -> out.print(List.of(JsonlRenderer.alert(alert, micros))));
                     }
                     case CSV -> {
                         ChangePrinter csv = new ChangePrinter(out, CsvRenderer::row, micros, owners);
@@ -313,55 +377,124 @@ public final class StateWatcherCommand implements Callable<Integer> {
                     case TIMELINE -> listeners.add(timeline);
                 }
             }
-            if (pictures.any() && options.format() != OutputFormat.TIMELINE) {
+            List<Consumer<Duration>> closeWaitsEnded = new ArrayList<>();
+            CloseWaits closeWaits = new CloseWaits(checks.alertCloseWait(), owners,
+                    alert -> alerted.forEach(sink -> sink.accept(alert)), lasted -> closeWaitsEnded.forEach(s -> s.accept(lasted)));
+
+            // Metrics: served from here on, stopped on every way out below
+            Optional<MetricsServer> metrics = Optional.empty();
+            if (checks.metricsPort().isPresent()) {
+                CurrentCounts counts = new CurrentCounts();
+                try {
+                    metrics = Optional.of(serveMetrics(checks, counts, () -> closeWaits.oldest(clock.instant())));
+                } catch (CannotServe e) {
+                    return fail(e.failure);
+                }
+                MetricsServer server = metrics.get();
+                server.watching(source.name(), options.ports().stream().sorted().map(String::valueOf)
+                        .collect(Collectors.joining(",")));
+                alerted.add(alert -> server.alerted());
+                closeWaitsEnded.add(server::closeWaitEnded);
+                listeners.add(counts);
+                say(err, "state-watcher: Prometheus metrics at http://" + AddressText.hostPort(server.address()) + "/metrics");
+            }
+            if (checks.alertCloseWait().isPresent() || metrics.isPresent()) {
+                listeners.add(closeWaits);
+            }
+            // The pictures and the expectations read the timeline: built once, whatever the format
+            if ((pictures.any() || !checks.expectations().isEmpty()) && options.format() != OutputFormat.TIMELINE) {
                 listeners.add(timeline);
+            }
+            Expectations expectations = new Expectations(checks.expectations(), options.ports(), timeline,
+                    !source.kernelTimestamps(), () -> running.get().stop());
+            if (!checks.expectations().isEmpty()) {
+                listeners.add(expectations);
             }
             listeners.add(out);
             pictures.startCapture(options.pid(), procRoot != null, verbose ? line -> say(err, line) : line -> { },
                     line -> say(err, line));
-            Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
-            running.set(watcher);
-            if (stopRequested.get()) {
-                watcher.stop();
-            }
-
-            // Watch
-            int exitCode = ExitCode.OK;
-            Instant started = clock.instant();
             try {
-                if (options.duration().isPresent()) {
-                    watcher.runFor(options.duration().get());
-                } else {
-                    watcher.run();
+                Watcher watcher = new Watcher(source, options.interval(), clock, listeners);
+                running.set(watcher);
+                if (stopRequested.get()) {
+                    watcher.stop();
                 }
-            } catch (IOException e) {
-                Failure failure = Failure.of(e, options.pid());
-                exitCode = fail(failure.message(), failure.exitCode());
-            } catch (UncheckedIOException e) {
-                drawPictures(pictures, timeline, started, clock, zone, source, options);
-                throw e;
-            }
-            int drawn = drawPictures(pictures, timeline, started, clock, zone, source, options);
-            if (exitCode == ExitCode.OK) {
-                exitCode = drawn;
-            }
 
-            // Report
-            List<Connection> connections = timeline.connections();
-            if (options.format() == OutputFormat.TIMELINE && (exitCode == ExitCode.OK || !connections.isEmpty())) {
-                Explanations.Kernel kernel = new Explanations.Kernel(finTimeout(options), source.kernelTimestamps());
-                out.print(TimelineRenderer.render(connections, clock.instant(), zone, kernel));
+                // Watch
+                int exitCode = Situation.DONE.exitCode();
+                Instant started = clock.instant();
+                try {
+                    if (options.duration().isPresent()) {
+                        watcher.runFor(options.duration().get());
+                    } else {
+                        watcher.run();
+                    }
+                } catch (IOException e) {
+                    exitCode = fail(failure(e, options.pid()));
+                } catch (UncheckedIOException e) {
+                    drawPictures(pictures, timeline, started, clock, zone, source, options);
+                    throw e;
+                }
+                int drawn = drawPictures(pictures, timeline, started, clock, zone, source, options);
+                if (exitCode == Situation.DONE.exitCode()) {
+                    exitCode = drawn;
+                }
+
+                // Report
+                List<Connection> connections = timeline.connections();
+                if (options.format() == OutputFormat.TIMELINE && (exitCode == Situation.DONE.exitCode() || !connections.isEmpty())) {
+                    Explanations.Kernel kernel = new Explanations.Kernel(finTimeout(options), source.kernelTimestamps());
+                    out.print(TimelineRenderer.render(connections, clock.instant(), zone, kernel));
+                }
+                if (summaryPrinter != null && exitCode == Situation.DONE.exitCode()) {
+                    summaryPrinter.finish();
+                }
+                if (!checks.expectations().isEmpty() && exitCode == Situation.DONE.exitCode()) {
+                    List<Verdict> verdicts = expectations.verdicts(clock.instant());
+                    verdicts.forEach(v -> say(err, "state-watcher: " + ExpectRenderer.line(v, options.ports())));
+                    if (!verdicts.stream().allMatch(Verdict::met)) {
+                        exitCode = Situation.NOT_MET.exitCode();
+                    }
+                }
+                if (verbose && source instanceof TraceBackend trace) {
+                    say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
+                            + " connections left out (another network namespace's, or gone before they could be placed)");
+                }
+                return exitCode;
+            } finally {
+                metrics.ifPresent(MetricsServer::close);
             }
-            if (summaryPrinter != null && exitCode == ExitCode.OK) {
-                summaryPrinter.finish();
-            }
-            if (verbose && source instanceof TraceBackend trace) {
-                say(err, "state-watcher: " + trace.lostEvents() + " events lost by the ring buffer, " + trace.leftOut()
-                        + " connections left out (another network namespace's, or gone before they could be placed)");
-            }
-            return exitCode;
         } catch (UncheckedIOException e) {
-            return ExitCode.IO; // standard output is gone: nobody to tell
+            return Situation.OUTPUT_CLOSED.exitCode(); // nobody is left to tell
+        }
+    }
+
+    /** Why the metrics cannot be served, as one line and an exit code. */
+    private static final class CannotServe extends Exception {
+        private final Failure failure;
+
+        CannotServe(Failure failure) {
+            super(failure.message(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** Starts the metrics' HTTP server on --metrics-address and --metrics-port. */
+    private static MetricsServer serveMetrics(CheckOptions checks, CurrentCounts counts,
+            Supplier<Optional<Duration>> oldestCloseWait) throws CannotServe {
+        InetAddress address;
+        try {
+            address = checks.metricsAddress().resolve();
+        } catch (UnknownHostException e) {
+            Failure unknown = checks.metricsAddress().unknown(e);
+            throw new CannotServe(ExitMapper.failure(unknown.situation(), "--metrics-address: " + unknown.message()));
+        }
+        InetSocketAddress where = new InetSocketAddress(address, checks.metricsPort().getAsInt());
+        try {
+            return MetricsServer.start(where, counts::now, oldestCloseWait);
+        } catch (IOException e) {
+            throw new CannotServe(ExitMapper.failure("--metrics-port " + where.getPort() + ": cannot listen on "
+                    + AddressText.hostPort(where), e));
         }
     }
 
@@ -391,13 +524,13 @@ public final class StateWatcherCommand implements Callable<Integer> {
     private int drawPictures(Pictures pictures, Timeline timeline, Instant started, Clock clock, ZoneId zone,
             Backend source, WatchOptions options) {
         if (!pictures.any()) {
-            return ExitCode.OK;
+            return Situation.DONE.exitCode();
         }
         try {
             pictures.write(timeline.connections(), started, clock.instant(), zone, describeSource(source, options));
-            return ExitCode.OK;
+            return Situation.DONE.exitCode();
         } catch (PictureFile.Unwritable e) {
-            return fail(e.getMessage(), ExitCode.CANT_CREATE);
+            return fail(ExitMapper.failure(Situation.CANNOT_CREATE, e.getMessage()));
         }
     }
 
@@ -415,6 +548,19 @@ public final class StateWatcherCommand implements Callable<Integer> {
     private static void say(PrintWriter err, String line) {
         err.println(line);
         err.flush();
+    }
+
+    private CheckOptions checks(WatchOptions options) {
+        try {
+            if (metricsAddress != null && metricsPort == null) {
+                throw new IllegalArgumentException("--metrics-address needs --metrics-port");
+            }
+            return new CheckOptions(expectations, Optional.ofNullable(alertCloseWait),
+                    metricsPort == null ? OptionalInt.empty() : OptionalInt.of(metricsPort),
+                    metricsAddress == null ? CheckOptions.LOOPBACK : metricsAddress).against(options.ports());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private WatchOptions options() {
@@ -463,34 +609,34 @@ public final class StateWatcherCommand implements Callable<Integer> {
         }
     }
 
-    private int fail(String message, int exitCode) {
-        spec.commandLine().getErr().println("state-watcher: " + message);
+    private int fail(Failure failure) {
+        spec.commandLine().getErr().println("state-watcher: " + failure.message());
         spec.commandLine().getErr().flush();
-        return exitCode;
+        return failure.exitCode();
     }
 
-    /** A failed read as one line for the user and an exit code. */
-    record Failure(String message, int exitCode) {
-
-        static Failure of(IOException e, OptionalInt pid) {
-            if (e instanceof MalformedProcRowException) {
-                return new Failure(e.getMessage(), ExitCode.DATA);
-            }
-            String file = e instanceof FileSystemException fse && fse.getFile() != null ? fse.getFile() : "the table";
-            if (e instanceof NoSuchFileException) {
-                return new Failure(pid.isPresent()
-                        ? "no process " + pid.getAsInt() + " (" + file + " does not exist)"
-                        : file + ": No such file or directory", ExitCode.NO_INPUT);
-            }
-            if (e instanceof AccessDeniedException) {
-                return new Failure(file + ": Permission denied"
-                        + (pid.isPresent() ? " (process " + pid.getAsInt() + " is another user's: try as root)" : ""),
-                        ExitCode.NO_PERMISSION);
-            }
-            String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
-                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            return new Failure("cannot read " + file + ": " + reason, ExitCode.IO);
+    /**
+     * A failed read of the kernel's table as one line and the situation it puts the watcher in: the mapper's,
+     * in the watcher's words (which process, which file).
+     */
+    static Failure failure(IOException e, OptionalInt pid) {
+        if (e instanceof MalformedProcRowException) {
+            return ExitMapper.failure(Situation.MALFORMED_INPUT, e.getMessage());
         }
+        String file = e instanceof FileSystemException fse && fse.getFile() != null ? fse.getFile() : "the table";
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                : e instanceof AccessDeniedException ? "Permission denied"
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        Situation situation = ExitMapper.situation(e);
+        return switch (situation) {
+            case NO_SUCH_INPUT -> ExitMapper.failure(situation, pid.isPresent()
+                    ? "no process " + pid.getAsInt() + " (" + file + " does not exist)"
+                    : file + ": No such file or directory");
+            case PERMISSION_DENIED -> ExitMapper.failure(situation, file + ": " + reason
+                    + (pid.isPresent() ? " (process " + pid.getAsInt() + " is another user's: try as root)" : ""));
+            case INTERRUPTED -> ExitMapper.failure(situation, "interrupted while reading " + file);
+            default -> ExitMapper.failure(Situation.READ_FAILED, "cannot read " + file + ": " + reason);
+        };
     }
 
     /** A port to watch: 1 to 65535 (0 is no socket's own port). */

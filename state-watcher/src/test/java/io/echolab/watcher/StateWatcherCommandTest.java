@@ -12,6 +12,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.echolab.common.ExitCode;
+import io.echolab.common.Failure;
+import io.echolab.common.Situation;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,7 +85,9 @@ class StateWatcherCommandTest {
         "--format xml", "--pid abc", "--pid 0", "--bogus", "--every-poll --format jsonl", "--pid 1 --proc-root /tmp",
         "--port", "--format jsonl --timers", "--format timeline --owners", "--format csv --summary",
         "--format csv --every-poll", "--summary-every 0s", "--summary-every often", "--summary --owners",
-        "--summary-every 1s --timers", "--summary --every-poll", "--proc-root /tmp --owners"})
+        "--summary-every 1s --timers", "--summary --every-poll", "--proc-root /tmp --owners",
+        "--expect client:ESTABLISHED", "--port 1 --expect FIN_WAIT_2", "--port 1 --expect server:CLOSE_WAIT>2s",
+        "--alert-close-wait 0", "--alert-close-wait soon"})
     void badOptionsAreOneLineAndExit2(String args) {
         Run run = run(args.split(" "));
 
@@ -129,15 +134,21 @@ class StateWatcherCommandTest {
     void failuresMapToExitCodes() {
         OptionalInt pid = OptionalInt.of(42);
 
-        assertEquals(ExitCode.NO_PERMISSION,
-                StateWatcherCommand.Failure.of(new AccessDeniedException("/proc/42/net/tcp"), pid).exitCode());
-        assertEquals("/proc/42/net/tcp: Permission denied (process 42 is another user's: try as root)",
-                StateWatcherCommand.Failure.of(new AccessDeniedException("/proc/42/net/tcp"), pid).message());
+        Failure denied = StateWatcherCommand.failure(new AccessDeniedException("/proc/42/net/tcp"), pid);
+        assertEquals(ExitCode.NO_PERMISSION, denied.exitCode());
+        assertEquals("/proc/42/net/tcp: Permission denied (process 42 is another user's: try as root)", denied.message());
+        // EPERM, as a /proc mounted with hidepid=noaccess answers another user's /proc/PID/net/tcp
+        Failure notPermitted = StateWatcherCommand.failure(
+                new FileSystemException("/proc/42/net/tcp", null, "Operation not permitted"), pid);
+        assertEquals(ExitCode.NO_PERMISSION, notPermitted.exitCode());
+        assertEquals("/proc/42/net/tcp: Operation not permitted (process 42 is another user's: try as root)",
+                notPermitted.message());
         assertEquals(ExitCode.NO_INPUT,
-                StateWatcherCommand.Failure.of(new NoSuchFileException("/proc/42/net/tcp"), pid).exitCode());
-        assertEquals(ExitCode.DATA, StateWatcherCommand.Failure.of(
+                StateWatcherCommand.failure(new NoSuchFileException("/proc/42/net/tcp"), pid).exitCode());
+        assertEquals(ExitCode.DATA, StateWatcherCommand.failure(
                 new MalformedProcRowException("/proc/net/tcp", 2, "x", "truncated row"), OptionalInt.empty()).exitCode());
-        StateWatcherCommand.Failure io = StateWatcherCommand.Failure.of(new IOException("Input/output error"), OptionalInt.empty());
+        Failure io = StateWatcherCommand.failure(new IOException("Input/output error"), OptionalInt.empty());
+        assertEquals(Situation.READ_FAILED, io.situation());
         assertEquals(ExitCode.IO, io.exitCode());
         assertEquals("cannot read the table: Input/output error", io.message());
     }

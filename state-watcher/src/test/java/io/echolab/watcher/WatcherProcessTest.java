@@ -16,6 +16,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
@@ -79,6 +81,9 @@ class WatcherProcessTest {
         }
     }
 
+    /** setpriv's arguments that run the rest of the command as nobody. */
+    private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+
     @Test
     void withoutRootTheTraceBackendSaysSoAndExits77(@TempDir Path dir) throws Exception {
         if (!root()) {
@@ -90,13 +95,74 @@ class WatcherProcessTest {
             return;
         }
         // As root (CI): the same program as nobody
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         String classpath = WatcherProcess.readableClasspath(dir);
         try (WatcherProcess watcher = WatcherProcess.start(
-                List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), classpath,
+                NOBODY, classpath,
                 "--backend", "trace", "--duration", "1s")) {
             assertEquals(ExitCode.NO_PERMISSION, watcher.awaitExit(20));
             assertNoRootMessage(watcher.stderr());
+        }
+    }
+
+    @Test
+    void aWatchThatCannotEndWithinTheGracePeriodIsEndedAndStillRemovesTheInstance() throws Exception {
+        assumeTrue(root(), "the tracepoint is root's; CI runs as root");
+        try (ServerSocketChannel listener = listener();
+                WatcherProcess watcher = WatcherProcess.start("--backend", "trace", "--port", port(listener),
+                        "--every-poll", "--interval", "1ms")) {
+            // Stuck in write(2) on a pipe nobody reads: one SIGTERM cannot end it its own way
+            Await.until("the watcher blocked on its full pipe", () -> blocked(watcher), () -> "still writing");
+
+            watcher.signal("TERM");
+
+            assertEquals(ExitCode.TERMINATED, watcher.awaitExit(20), "ended with SIGTERM's code after the grace period");
+            assertTrue(watcher.instance().isEmpty(), "the instance is removed even so: " + watcher.instance());
+        }
+    }
+
+    @Test
+    void asNobodyAProcRootItCannotReadIsOneLineAndExits77(@TempDir Path dir) throws Exception {
+        Path procRoot = Files.createDirectories(dir.resolve("proc"));
+        Files.createDirectories(procRoot.resolve("net"));
+        Files.writeString(procRoot.resolve("net/tcp"), Files.readString(Fixtures.procRoot("established-v4").resolve("net/tcp")));
+        Files.setPosixFilePermissions(procRoot.resolve("net"), PosixFilePermissions.fromString("---------"));
+        if (!root()) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = StateWatcherCommand.newCommandLine();
+            commandLine.setErr(new PrintWriter(err, true));
+            assertEquals(ExitCode.NO_PERMISSION, commandLine.execute("--proc-root", procRoot.toString(), "--duration", "1s"));
+            assertEquals(List.of("state-watcher: " + procRoot + "/net/tcp: Permission denied"), err.toString().lines().toList());
+            return;
+        }
+        // As root (CI), whom no mode stops: the same program as nobody
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(procRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path classes = Files.createDirectories(dir.resolve("cp"));
+        try (WatcherProcess watcher = WatcherProcess.start(NOBODY, WatcherProcess.readableClasspath(classes),
+                "--proc-root", procRoot.toString(), "--duration", "1s")) {
+            assertEquals(ExitCode.NO_PERMISSION, watcher.awaitExit(20));
+            assertEquals(List.of("state-watcher: " + procRoot + "/net/tcp: Permission denied"), watcher.stderr().lines().toList());
+        }
+    }
+
+    @Test
+    void asNobodyAnotherUsersProcessWhoseProcItCannotReadIsOneLineAndExits77(@TempDir Path dir) throws Exception {
+        assumeTrue(root(), "a /proc mounted with hidepid=noaccess in a mount namespace of its own needs root; CI runs as root");
+        // This JVM is root's, and in a /proc mounted with hidepid=noaccess nobody may read its /proc/PID: as on
+        // a host that mounts /proc so. The mount namespace and its /proc end with the watcher's process.
+        long self = ProcessHandle.current().pid();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> prefix = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t proc -o hidepid=noaccess proc /proc && exec \"$@\"", "hidepid"));
+        prefix.addAll(NOBODY);
+        try (WatcherProcess watcher = WatcherProcess.start(prefix, WatcherProcess.readableClasspath(dir),
+                "--pid", Long.toString(self), "--duration", "1s")) {
+            int exitCode = watcher.awaitExit(20);
+            String err = watcher.stderr();
+            assertEquals(ExitCode.NO_PERMISSION, exitCode, err);
+            assertEquals(List.of("state-watcher: /proc/" + self + "/net/tcp: Operation not permitted (process " + self
+                    + " is another user's: try as root)"), err.lines().toList());
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.echolab.watcher.model.CloseWaitAlert;
 import io.echolab.watcher.model.Owner;
 import io.echolab.watcher.model.StateChange;
 
@@ -18,6 +19,7 @@ import io.echolab.watcher.model.StateChange;
  * needs escaped (RFC 8259).
  *
  * <p>The first line says how the watcher watches: {@code {"event":"start","time":...,"backend":"netlink","ports":[11233]}}.
+ * With {@code --alert-close-wait}, an {@code {"event":"alert",...}} line comes among the changes (see {@link #alert}).
  */
 public final class JsonlRenderer {
 
@@ -58,6 +60,38 @@ public final class JsonlRenderer {
                 } else {
                     throw new IllegalStateException(field + " has a value of " + value.getClass());
                 }
+            }
+        });
+    }
+
+    /**
+     * A CLOSE_WAIT alert as one line: {@code {"event":"alert","time":...,"alert":"close_wait","proto":...,"local":...,
+     * "remote":...,"state":"CLOSE_WAIT","since":...,"since_seen":true,"age_ms":5002,"threshold_ms":5000,"pid":...,
+     * "command":...,"fd":...}}; {@code since_seen} is false when the socket was in CLOSE_WAIT before watching
+     * began (then {@code age_ms} is a lower bound); the owner's fields are null when it could not be found.
+     */
+    public static String alert(CloseWaitAlert alert, boolean micros) {
+        return write(json -> {
+            json.writeStringField("event", "alert");
+            json.writeStringField("time", ChangeField.time(alert.time(), micros));
+            json.writeStringField("alert", "close_wait");
+            json.writeStringField("proto", alert.key().proto());
+            json.writeStringField("local", AddressText.hostPort(alert.key().local()));
+            json.writeStringField("remote", AddressText.hostPort(alert.key().remote()));
+            json.writeStringField("state", "CLOSE_WAIT");
+            json.writeStringField("since", ChangeField.time(alert.since(), micros));
+            json.writeBooleanField("since_seen", alert.sinceSeen());
+            json.writeNumberField("age_ms", alert.age().toMillis());
+            json.writeNumberField("threshold_ms", alert.threshold().toMillis());
+            Optional<Owner> owner = alert.owner();
+            if (owner.isPresent()) {
+                json.writeNumberField("pid", owner.get().pid());
+                json.writeStringField("command", owner.get().command());
+                json.writeNumberField("fd", owner.get().fd());
+            } else {
+                json.writeNullField("pid");
+                json.writeNullField("command");
+                json.writeNullField("fd");
             }
         });
     }
