@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +29,8 @@ import io.echolab.watcher.model.TimerKind;
 final class JsonlStory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The events that are a connection's changes. */
+    private static final Set<String> CHANGES = Set.of("new", "change", "gone", "update");
 
     private JsonlStory() {
     }
@@ -47,8 +50,8 @@ final class JsonlStory {
             } catch (JsonProcessingException e) {
                 throw new AssertionError("the watcher wrote a line that is not JSON: " + line, e);
             }
-            if (n.path("event").asText().equals("start")) {
-                continue;
+            if (!CHANGES.contains(n.path("event").asText())) {
+                continue; // the start line, an alert: not a change of a connection
             }
             StateChange change = change(n);
             if (n.hasNonNull("pid")) {
