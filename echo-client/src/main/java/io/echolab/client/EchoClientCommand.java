@@ -177,7 +177,8 @@ public final class EchoClientCommand implements Callable<Integer> {
         }
         InputStream lines = send == null ? stdin
                 : new ByteArrayInputStream((String.join("\n", send) + "\n").getBytes(StandardCharsets.UTF_8));
-        Transcript out = new Transcript(stdout, timestamps, Clock.systemDefaultZone());
+        // The local zone only for stamps: loading it costs a session without them time at every start
+        Transcript out = new Transcript(stdout, timestamps, timestamps ? Clock.systemDefaultZone() : Clock.systemUTC());
         try {
             new EchoClient(options, lines, out).run();
             return Situation.DONE.exitCode();
@@ -231,7 +232,7 @@ public final class EchoClientCommand implements Callable<Integer> {
         for (String hint : hints(server, result)) {
             summary.append(hint).append('\n');
         }
-        new Transcript(stdout, false, Clock.systemDefaultZone()).text(summary.toString());
+        new Transcript(stdout, false, Clock.systemUTC()).text(summary.toString());
     }
 
     /** What the failures most likely mean, one line each. */

@@ -165,7 +165,7 @@ public final class EchoServerCommand implements Callable<Integer> {
             return fail(bind.unknown(e), Optional.empty());
         }
         ServerOptions options = options(address);
-        Transcript out = new Transcript(stdout, timestamps, Clock.systemDefaultZone());
+        Transcript out = new Transcript(stdout, timestamps, timestamps ? Clock.systemDefaultZone() : Clock.systemUTC());
         try (EchoServer server = new EchoServer(options, out)) {
             InetSocketAddress bound;
             try {

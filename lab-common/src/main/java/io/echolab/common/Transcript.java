@@ -20,7 +20,10 @@ import java.time.format.DateTimeFormatter;
  */
 public final class Transcript {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    /** Made on first use: building a formatter costs a program without --timestamps time at every start. */
+    private static final class Stamp {
+        static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    }
 
     private final OutputStream out;
     private final boolean timestamps;
@@ -46,7 +49,7 @@ public final class Transcript {
     /** Prints words about something that happened at {@code at}, stamped with that time even mid-line. */
     public synchronized void event(Instant at, String text) {
         if (timestamps) {
-            write((LocalTime.ofInstant(at, clock.getZone()).format(TIME) + " ").getBytes(StandardCharsets.US_ASCII));
+            write((LocalTime.ofInstant(at, clock.getZone()).format(Stamp.TIME) + " ").getBytes(StandardCharsets.US_ASCII));
         }
         byte[] encoded = text.getBytes(StandardCharsets.UTF_8);
         write(encoded);
@@ -71,7 +74,7 @@ public final class Transcript {
                 if (atLineStart && timestamps) {
                     out.write(buffer, start, i - start);
                     start = i;
-                    out.write((LocalTime.now(clock).format(TIME) + " ").getBytes(StandardCharsets.US_ASCII));
+                    out.write((LocalTime.now(clock).format(Stamp.TIME) + " ").getBytes(StandardCharsets.US_ASCII));
                 }
                 atLineStart = buffer[i] == '\n';
             }
