@@ -113,8 +113,8 @@ class PictureOptionsTest {
     @ParameterizedTest(name = "--backend {0} --format {1}")
     @MethodSource("backendsAndFormats")
     void bothPicturesFromEveryBackendAndFormat(String backend, String format) throws Exception {
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        // Alone on its port: an earlier test's TIME_WAIT there would be a connection to draw
+        try (ServerSocketChannel listener = Loopback.listenerAlone()) {
             String port = Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
             Path svg = dir.resolve("states.svg");
             Path ladder = dir.resolve("ladder.svg");

@@ -261,10 +261,9 @@ class PicturesTest {
         }
     }
 
-    private static ServerSocketChannel listener() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        return listener;
+    /** Alone on its port: an earlier test's TIME_WAIT there would be another ladder. */
+    private static ServerSocketChannel listener() throws IOException, InterruptedException {
+        return Loopback.listenerAlone();
     }
 
     private static int port(ServerSocketChannel listener) throws IOException {

@@ -90,14 +90,14 @@ class SocketOwnersTest {
         SocketOwners owners = new SocketOwners(Path.of("/proc"), Duration.ofHours(1));
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            long listening = inodeOf(listener.getLocalAddress());
+            long listening = inodeOf(listener.getLocalAddress(), "listening");
             assertEquals(ProcessHandle.current().pid(), owners.find(Set.of(listening)).owners().get(listening).pid(),
                     "the first lookup reads every process");
 
             assertEquals(new SocketOwners.Lookup(Map.of(), false), owners.find(Set.of(1L)),
                     "within the gap, an inode no recent holder has waits for the next walk");
             try (SocketChannel client = SocketChannel.open(listener.getLocalAddress())) {
-                long connected = inodeOf(client.getLocalAddress());
+                long connected = inodeOf(client.getLocalAddress(), "established");
                 SocketOwners.Lookup lookup = owners.find(Set.of(connected));
                 assertTrue(lookup.complete(), "this JVM held the last socket found: read first, found without a walk");
                 assertEquals(ProcessHandle.current().pid(), lookup.owners().get(connected).pid());
@@ -105,10 +105,14 @@ class SocketOwnersTest {
         }
     }
 
-    /** The inode of this JVM's socket bound to that address, from ss (its own netlink dump). */
-    private static long inodeOf(SocketAddress bound) throws IOException, InterruptedException {
+    /**
+     * The inode of this JVM's socket bound to that address in that state, from ss (its own netlink dump); the
+     * state keeps out an earlier test's TIME_WAIT on the same port, which has none.
+     */
+    private static long inodeOf(SocketAddress bound, String state) throws IOException, InterruptedException {
         int port = ((InetSocketAddress) bound).getPort();
-        Process ss = new ProcessBuilder(SS.toString(), "-tanHe", "( sport = :" + port + " )").redirectErrorStream(true).start();
+        Process ss = new ProcessBuilder(SS.toString(), "-tanHe", "state", state, "( sport = :" + port + " )")
+                .redirectErrorStream(true).start();
         String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, ss.waitFor(), out);
         Matcher m = Pattern.compile("ino:(\\d+)").matcher(out);
