@@ -41,7 +41,9 @@ import io.echolab.watcher.trace.Transition;
  * <li>Time-wait sockets then change and expire unseen by the tracepoint: each poll looks them up. An orphaned
  *     FIN_WAIT2 turns TIME_WAIT when the peer's FIN arrives; when the peer is watched too, the traced moment
  *     it sent that FIN (entering LAST_ACK or FIN_WAIT1) since the last look is when it happened.
- * <li>Each poll also looks up the traced sockets for their queues, timers and counters.
+ * <li>Each poll also looks up the traced sockets for their queues, timers and counters. A lookup that
+ *     disagrees with the tracepoint for {@link #RECONCILE_AFTER} wins; events stamped before a dump or lookup
+ *     told a connection's state, read after it, are dropped: they cannot undo what the table shows.
  * <li>The tracepoint has no network namespace: an event done by a process (connect, close) counts for the
  *     namespace that process is in; one done while handling a packet counts when a lookup finds the socket
  *     here (or its peer is here). Connections of other namespaces are left out.
@@ -82,7 +84,19 @@ final class TraceBackend extends Backend {
     private final Map<ConnectionKey, Instant> lastChecked = new HashMap<>();
     /** Since when a lookup has disagreed with the traced state. */
     private final Map<ConnectionKey, Instant> disagreeing = new HashMap<>();
+    /**
+     * When a dump or lookup last told a connection's state instead of the tracepoint (CLOCK_MONOTONIC, taken
+     * after the kernel answered): the first poll's dump, or a poll overruling events late or lost. An event
+     * stamped before then, read after, is older than what the table shows and is dropped rather than undoing
+     * it: a connect that raced the first dump, or a close whose events a busy reader let a poll see first.
+     */
+    private final Map<ConnectionKey, Long> toldByPoll = new HashMap<>();
     private long leftOut;
+    /** Transitions read but not yet applied ({@link #holdEventsFor}); none are held unless a test asks. */
+    private final Deque<Transition> delayed = new ArrayDeque<>();
+    private Duration heldFor = Duration.ZERO;
+    /** Every transition stamped up to this CLOCK_MONOTONIC time and read by the last drain has been applied. */
+    private volatile long releasedThrough;
 
     /**
      * @param namespace       the watched network namespace, as {@code readlink /proc/PID/ns/net} gives it
@@ -148,17 +162,37 @@ final class TraceBackend extends Backend {
         if (!initialized) {
             return; // the first poll's dump comes first; the transitions wait in the queue
         }
-        for (Transition transition : session.drain()) {
-            fillGaps(transition, table);
+        delayed.addAll(session.drain());
+        long due = System.nanoTime() - heldFor.toNanos(); // the JDK's nanoTime is CLOCK_MONOTONIC on Linux
+        while (!delayed.isEmpty() && delayed.peekFirst().monotonicNanos() <= due) {
+            fillGaps(delayed.pollFirst(), table);
         }
+        releasedThrough = due;
+    }
+
+    /**
+     * For tests: applies each transition only once it is {@code delay} old, as a busy machine's trace reader
+     * may; the polls overrule the tracepoint meanwhile, as they do for an event that is late.
+     */
+    void holdEventsFor(Duration delay) {
+        heldFor = delay;
+    }
+
+    /** For tests: the CLOCK_MONOTONIC time up to which the last drain applied what it had read. */
+    long releasedThrough() {
+        return releasedThrough;
     }
 
     @Override
     List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException {
         if (!initialized) {
-            for (TcpSocket row : netlink.dump(ports)) {
-                if (table.get(ConnectionKey.of(row)).isEmpty()) {
+            List<TcpSocket> rows = netlink.dump(ports);
+            long dumped = System.nanoTime();
+            for (TcpSocket row : rows) {
+                ConnectionKey key = ConnectionKey.of(row);
+                if (table.get(key).isEmpty()) {
                     table.enter(now, row, true, false);
+                    toldByPoll.put(key, dumped);
                 }
             }
             initialized = true;
@@ -232,9 +266,9 @@ final class TraceBackend extends Backend {
             apply(t, table);
             return;
         }
-        List<Transition> held = unattributed.computeIfAbsent(key, k -> new ArrayList<>());
-        held.add(t);
-        Optional<Boolean> ours = attribute(key, held, table);
+        List<Transition> waiting = unattributed.computeIfAbsent(key, k -> new ArrayList<>());
+        waiting.add(t);
+        Optional<Boolean> ours = attribute(key, waiting, table);
         if (ours.isEmpty()) {
             if (t.to() == TcpState.CLOSE) {
                 unattributed.remove(key);
@@ -242,7 +276,7 @@ final class TraceBackend extends Backend {
             }
             return;
         }
-        settle(key, held, ours.get(), table);
+        settle(key, waiting, ours.get(), table);
     }
 
     private void place(Transition t, ConnectionTable table) throws IOException {
@@ -295,6 +329,10 @@ final class TraceBackend extends Backend {
         ConnectionKey key = t.key();
         Instant time = at(t.monotonicNanos());
         Optional<Entry> entry = table.get(key);
+        Long told = toldByPoll.get(key);
+        if (told != null && t.monotonicNanos() <= told) {
+            return; // older than the dump or lookup that already showed where the connection went
+        }
         if (t.from() == TcpState.CLOSE) {
             // A new socket: connect() or listen(); an older one on the same ports (a time-wait socket reused) ends.
             table.enter(time, TcpSocket.transitionOnly(key, t.to(), 0, 0, 0), false, true);
@@ -340,11 +378,13 @@ final class TraceBackend extends Backend {
         retryUnattributed(table);
         Map<ConnectionKey, Entry> entries = new LinkedHashMap<>(table.entries());
         Map<ConnectionKey, TcpSocket> dumped = null;
+        long dumpedAt = 0;
         if (entries.size() > LOOKUP_LIMIT) {
             dumped = new HashMap<>();
             for (TcpSocket row : netlink.dump(ports)) {
                 dumped.putIfAbsent(ConnectionKey.of(row), row);
             }
+            dumpedAt = System.nanoTime();
         }
         for (Map.Entry<ConnectionKey, Entry> e : entries.entrySet()) {
             ConnectionKey key = e.getKey();
@@ -352,6 +392,7 @@ final class TraceBackend extends Backend {
             Optional<TcpSocket> row = dumped != null ? Optional.ofNullable(dumped.get(key))
                     .filter(r -> entry.row().cookie() == 0 || r.cookie() == entry.row().cookie())
                     : netlink.lookup(key, entry.row().cookie());
+            long answered = dumped != null ? dumpedAt : System.nanoTime();
             if (entry.row().timeWaitSocket()) {
                 // Seen only by looking: it expires, or an orphaned FIN_WAIT2 turns TIME_WAIT
                 if (row.isEmpty()) {
@@ -373,6 +414,7 @@ final class TraceBackend extends Backend {
                 Instant since = disagreeing.putIfAbsent(key, now);
                 if (since != null && Duration.between(since, now).compareTo(RECONCILE_AFTER) >= 0) {
                     disagreeing.remove(key);
+                    toldByPoll.put(key, answered);
                     if (row.isEmpty()) {
                         table.end(since, key);
                     } else {
@@ -456,6 +498,8 @@ final class TraceBackend extends Backend {
             }
         }
         finSent.values().removeIf(time -> time.isBefore(horizon));
+        long nanos = System.nanoTime();
+        toldByPoll.values().removeIf(told -> nanos - told > PENDING_LIMIT.toNanos());
         finAcked.values().removeIf(time -> time.isBefore(horizon));
         for (Iterator<List<Transition>> it = unattributed.values().iterator(); it.hasNext(); ) {
             List<Transition> held = it.next();
