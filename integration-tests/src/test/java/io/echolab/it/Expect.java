@@ -17,8 +17,8 @@ import io.echolab.watcher.model.TcpState;
  * The scenario tests' assertions on what the watcher saw, each bound from what the kernel promises (see
  * {@link KernelTime}), measured between stamps the programs or the kernel made.
  *
- * <p>The watcher's time for a change is the kernel's own (the tracepoint) or the poll that saw it, at most
- * one {@link Lab#INTERVAL} and a scheduling delay after the fact. A program's stamp is its clock read just
+ * <p>The watcher's time for a change is the kernel's own (the tracepoint) or the moment the kernel answered
+ * the poll that saw it: never before the fact, at most one {@link Lab#INTERVAL} and a scheduling delay after. A program's stamp is its clock read just
  * before or just after the call it reports, to the millisecond, a scheduling delay from the call at most.
  */
 final class Expect {

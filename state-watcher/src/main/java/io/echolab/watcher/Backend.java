@@ -2,6 +2,7 @@ package io.echolab.watcher;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -58,8 +59,16 @@ public abstract class Backend implements AutoCloseable {
         return false;
     }
 
-    /** Brings {@code table} up to date with the kernel at {@code now}; returns every watched socket. */
-    abstract List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException;
+    /**
+     * Brings {@code table} up to date with the kernel; returns when, and every watched socket. A change a
+     * read of the kernel's table shows is dated by the clock read after the kernel answered: the change may
+     * have come during the read, so the time before it could date the change before it was made.
+     */
+    abstract Sample poll(Clock clock, ConnectionTable table) throws IOException;
+
+    /** One poll: the time the table was known at, and every watched socket. */
+    record Sample(Instant at, List<TcpSocket> view) {
+    }
 
     @Override
     public void close() {
@@ -132,10 +141,11 @@ public abstract class Backend implements AutoCloseable {
         }
 
         @Override
-        List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException {
+        Sample poll(Clock clock, ConnectionTable table) throws IOException {
             List<TcpSocket> rows = source.rows();
+            Instant now = clock.instant();
             table.replaceAll(now, rows);
-            return rows;
+            return new Sample(now, rows);
         }
 
         @Override

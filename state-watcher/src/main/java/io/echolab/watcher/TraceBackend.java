@@ -184,22 +184,22 @@ final class TraceBackend extends Backend {
     }
 
     @Override
-    List<TcpSocket> poll(Instant now, ConnectionTable table) throws IOException {
+    Sample poll(Clock clock, ConnectionTable table) throws IOException {
         if (!initialized) {
             List<TcpSocket> rows = netlink.dump(ports);
             long dumped = System.nanoTime();
             for (TcpSocket row : rows) {
                 ConnectionKey key = ConnectionKey.of(row);
                 if (table.get(key).isEmpty()) {
-                    table.enter(now, row, true, false);
+                    table.enter(at(dumped), row, true, false);
                     toldByPoll.put(key, dumped);
                 }
             }
             initialized = true;
-            return table.view();
+        } else {
+            refresh(table);
         }
-        refresh(now, table);
-        return table.view();
+        return new Sample(clock.instant(), table.view());
     }
 
     /** Nothing watched yet: only a transition can change that, and it wakes the watcher. */
@@ -374,7 +374,7 @@ final class TraceBackend extends Backend {
     }
 
     /** Each poll: look up (or dump) what the tracepoint does not report, and every socket's details. */
-    private void refresh(Instant now, ConnectionTable table) throws IOException {
+    private void refresh(ConnectionTable table) throws IOException {
         retryUnattributed(table);
         Map<ConnectionKey, Entry> entries = new LinkedHashMap<>(table.entries());
         Map<ConnectionKey, TcpSocket> dumped = null;
@@ -393,6 +393,7 @@ final class TraceBackend extends Backend {
                     .filter(r -> entry.row().cookie() == 0 || r.cookie() == entry.row().cookie())
                     : netlink.lookup(key, entry.row().cookie());
             long answered = dumped != null ? dumpedAt : System.nanoTime();
+            Instant now = at(answered); // what the lookup shows was so by then
             if (entry.row().timeWaitSocket()) {
                 // Seen only by looking: it expires, or an orphaned FIN_WAIT2 turns TIME_WAIT
                 if (row.isEmpty()) {
@@ -423,7 +424,7 @@ final class TraceBackend extends Backend {
                 }
             }
         }
-        prune(now);
+        prune(at(System.nanoTime()));
     }
 
     /**

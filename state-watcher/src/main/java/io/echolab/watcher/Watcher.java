@@ -3,7 +3,6 @@ package io.echolab.watcher;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -95,10 +94,9 @@ public final class Watcher {
             startOnce();
             backend.drain(table);
             table.flush();
-            Instant now = clock.instant();
-            List<TcpSocket> view = backend.poll(now, table);
+            Backend.Sample sample = backend.poll(clock, table);
             table.flush();
-            listeners.forEach(listener -> listener.onSample(now, view));
+            listeners.forEach(listener -> listener.onSample(sample.at(), sample.view()));
         }
     }
 

@@ -35,6 +35,7 @@ class WatcherTest {
     private static final class Recorder implements WatchListener {
         final List<StateChange> changes = Collections.synchronizedList(new ArrayList<>());
         final List<List<TcpSocket>> samples = Collections.synchronizedList(new ArrayList<>());
+        final List<Instant> sampleTimes = Collections.synchronizedList(new ArrayList<>());
 
         @Override
         public void onChanges(Instant time, List<StateChange> group, List<TcpSocket> view) {
@@ -44,6 +45,7 @@ class WatcherTest {
         @Override
         public void onSample(Instant time, List<TcpSocket> view) {
             samples.add(view);
+            sampleTimes.add(time);
         }
 
         /** "state previous" per change, e.g. "11233>58332 CLOSE_WAIT<ESTABLISHED". */
@@ -99,6 +101,27 @@ class WatcherTest {
         assertEquals(Duration.ofSeconds(10), toTimeWait.timeInPrevious());
         assertTrue(toTimeWait.previousStartSeen(), "FIN_WAIT2 began while watching");
         assertEquals(StateChange.Kind.CHANGE, toTimeWait.kind());
+    }
+
+    @Test
+    void aChangeIsDatedWhenTheKernelAnsweredNotWhenThePollBegan() throws IOException {
+        ScriptedSource script = new ScriptedSource()
+                .then(row(58332, 11233, TcpState.ESTABLISHED))
+                .then(row(58332, 11233, TcpState.FIN_WAIT2));
+        // Each read of the table takes 3 ms: a change it shows may have been made during it, so only the time
+        // after it is sure to come after the change
+        Backend.SocketSource slow = () -> {
+            clock.advance(Duration.ofMillis(3));
+            return script.rows();
+        };
+        Watcher watcher = new Watcher(Backend.polled("slow", slow), Duration.ofMillis(1), clock, List.of(recorder));
+
+        watcher.poll();
+        watcher.poll();
+
+        assertEquals(T0.plusMillis(3), recorder.changes.get(0).time());
+        assertEquals(T0.plusMillis(6), recorder.changes.get(1).time(), "the second read ended 6 ms in");
+        assertEquals(List.of(T0.plusMillis(3), T0.plusMillis(6)), recorder.sampleTimes, "each sample at the same time");
     }
 
     @Test
