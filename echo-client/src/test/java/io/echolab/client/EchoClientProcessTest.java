@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
+import io.echolab.testing.Await;
+import io.echolab.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.echolab.common.SocketTuning;
 import io.echolab.common.Transcript;
+import io.echolab.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

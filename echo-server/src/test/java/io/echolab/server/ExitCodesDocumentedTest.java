@@ -1,31 +1,19 @@
 package io.echolab.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import io.echolab.common.Situation;
+import io.echolab.testing.Await;
+import io.echolab.testing.DocumentedExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -35,46 +23,11 @@ import picocli.CommandLine;
  * as the README's table documents them: all four must agree.
  */
 @Timeout(60)
-class ExitCodesDocumentedTest {
+class ExitCodesDocumentedTest extends DocumentedExitCodes {
 
-    private static final Pattern ROW = Pattern.compile("^\\| (\\d+) \\| (.+) \\|$");
-
-    /** The README's exit-code table: code to meaning. */
-    static Map<Integer, String> readmeTable() throws IOException {
-        Map<Integer, String> table = new TreeMap<>();
-        boolean inSection = false;
-        for (String line : Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("#")) {
-                inSection = line.equals("### Exit codes");
-                continue;
-            }
-            Matcher m = ROW.matcher(line);
-            if (inSection && m.matches()) {
-                table.put(Integer.parseInt(m.group(1)), m.group(2));
-            }
-        }
-        return table;
-    }
-
-    private static Map<Integer, String> helpList() {
-        CommandLine cmd = EchoServerCommand.newCommandLine(new ByteArrayOutputStream());
-        return cmd.getCommandSpec().usageMessage().exitCodeList().entrySet().stream()
-                .collect(Collectors.toMap(e -> Integer.parseInt(e.getKey().trim()), Map.Entry::getValue, (a, b) -> a,
-                        TreeMap::new));
-    }
-
-    @Test
-    void theReadmeDocumentsEveryCodeTheMapperGivesAndNoOther() throws IOException {
-        Set<Integer> mapper = Arrays.stream(Situation.values()).map(Situation::exitCode).collect(Collectors.toSet());
-        assertEquals(new TreeSet<>(mapper), readmeTable().keySet(), "README's table: " + readmeTable());
-    }
-
-    @Test
-    void helpListsOnlyDocumentedCodes() throws IOException {
-        Map<Integer, String> readme = readmeTable();
-        for (int code : helpList().keySet()) {
-            assertTrue(readme.containsKey(code), "--help lists " + code + ", the README does not: " + readme);
-        }
+    @Override
+    protected CommandLine newCommandLine() {
+        return EchoServerCommand.newCommandLine(new ByteArrayOutputStream());
     }
 
     @Test
@@ -89,19 +42,6 @@ class ExitCodesDocumentedTest {
         }
         assertEnds(Situation.DONE, served());
         assertEnds(Situation.INTERRUPTED, interrupted());
-    }
-
-    private void assertEnds(Situation situation, int exitCode) throws IOException {
-        assertEquals(situation.exitCode(), exitCode, "the mapper's code for " + situation);
-        assertTrue(helpList().containsKey(exitCode), "--help should list " + exitCode + ": " + helpList());
-        assertTrue(readmeTable().containsKey(exitCode), "the README should list " + exitCode);
-    }
-
-    private static int run(String... args) {
-        CommandLine cmd = EchoServerCommand.newCommandLine(new ByteArrayOutputStream());
-        cmd.setOut(new PrintWriter(new StringWriter(), true));
-        cmd.setErr(new PrintWriter(new StringWriter(), true));
-        return cmd.execute(args);
     }
 
     /** A server for one client, and that client. */

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.netlink.SockDiag;

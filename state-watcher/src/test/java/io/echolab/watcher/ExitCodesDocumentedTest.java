@@ -1,8 +1,5 @@
 package io.echolab.watcher;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -10,20 +7,14 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import io.echolab.common.Situation;
+import io.echolab.testing.Await;
+import io.echolab.testing.DocumentedExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,45 +26,11 @@ import picocli.CommandLine;
  * lacks; 69 for a tracepoint the kernel lacks is not made here, which would take tracefs away from the machine.
  */
 @Timeout(120)
-class ExitCodesDocumentedTest {
+class ExitCodesDocumentedTest extends DocumentedExitCodes {
 
-    private static final Pattern ROW = Pattern.compile("^\\| (\\d+) \\| (.+) \\|$");
-
-    /** The README's exit-code table: code to meaning. */
-    private static Map<Integer, String> readmeTable() throws IOException {
-        Map<Integer, String> table = new TreeMap<>();
-        boolean inSection = false;
-        for (String line : Files.readAllLines(Path.of("..", "README.md"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("#")) {
-                inSection = line.equals("### Exit codes");
-                continue;
-            }
-            Matcher m = ROW.matcher(line);
-            if (inSection && m.matches()) {
-                table.put(Integer.parseInt(m.group(1)), m.group(2));
-            }
-        }
-        return table;
-    }
-
-    private static Map<Integer, String> helpList() {
-        return StateWatcherCommand.newCommandLine().getCommandSpec().usageMessage().exitCodeList().entrySet().stream()
-                .collect(Collectors.toMap(e -> Integer.parseInt(e.getKey().trim()), Map.Entry::getValue, (a, b) -> a,
-                        TreeMap::new));
-    }
-
-    @Test
-    void theReadmeDocumentsEveryCodeTheMapperGivesAndNoOther() throws IOException {
-        assertEquals(Arrays.stream(Situation.values()).map(Situation::exitCode).collect(Collectors.toCollection(TreeSet::new)),
-                readmeTable().keySet(), "README's table: " + readmeTable());
-    }
-
-    @Test
-    void helpListsOnlyDocumentedCodes() throws IOException {
-        Map<Integer, String> readme = readmeTable();
-        for (int code : helpList().keySet()) {
-            assertTrue(readme.containsKey(code), "--help lists " + code + ", the README does not: " + readme);
-        }
+    @Override
+    protected CommandLine newCommandLine() {
+        return StateWatcherCommand.newCommandLine();
     }
 
     @Test
@@ -110,19 +67,6 @@ class ExitCodesDocumentedTest {
         assertEnds(Situation.TERMINATED, twoSignals("TERM"));
     }
 
-    private void assertEnds(Situation situation, int exitCode) throws IOException {
-        assertEquals(situation.exitCode(), exitCode, "the mapper's code for " + situation);
-        assertTrue(helpList().containsKey(exitCode), "--help should list " + exitCode + ": " + helpList());
-        assertTrue(readmeTable().containsKey(exitCode), "the README should list " + exitCode);
-    }
-
-    private static int run(String... args) {
-        CommandLine cmd = StateWatcherCommand.newCommandLine();
-        cmd.setOut(new PrintWriter(new StringWriter(), true));
-        cmd.setErr(new PrintWriter(new StringWriter(), true));
-        return cmd.execute(args);
-    }
-
     /** As {@code state-watcher ... | head -n 0}: every write to standard output fails. */
     private static int runWithClosedOutput(String... args) {
         CommandLine cmd = StateWatcherCommand.newCommandLine();
@@ -137,7 +81,7 @@ class ExitCodesDocumentedTest {
     }
 
     /** A --proc-root whose net directory the watcher may not enter: as nobody when this is root, whom no mode stops. */
-    private static int unreadableProcRoot(Path dir) throws Exception {
+    private int unreadableProcRoot(Path dir) throws Exception {
         Path net = Files.createDirectories(dir.resolve("proc/net"));
         Files.writeString(net.resolve("tcp"), Files.readString(Fixtures.procRoot("established-v4").resolve("net/tcp")));
         Files.setPosixFilePermissions(net, PosixFilePermissions.fromString("---------"));

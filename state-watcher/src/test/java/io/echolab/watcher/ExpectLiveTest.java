@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import io.echolab.common.ExitCode;
+import io.echolab.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.echolab.common.ExitCode;
+import io.echolab.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.proc.ProcNetTcp;

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.netlink.SockDiag;

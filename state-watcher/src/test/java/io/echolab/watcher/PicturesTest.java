@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 import io.echolab.common.ExitCode;
+import io.echolab.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

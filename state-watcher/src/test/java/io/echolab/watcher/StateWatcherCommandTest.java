@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import io.echolab.common.ExitCode;
 import io.echolab.common.Failure;
 import io.echolab.common.Situation;
+import io.echolab.testing.Await;
 import io.echolab.watcher.proc.MalformedProcRowException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

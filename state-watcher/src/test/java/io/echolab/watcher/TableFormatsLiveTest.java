@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.model.TcpSocket;
 import io.echolab.watcher.model.TcpState;
 import io.echolab.watcher.netlink.SockDiag;

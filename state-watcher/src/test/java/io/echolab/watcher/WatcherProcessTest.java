@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.echolab.common.ExitCode;
+import io.echolab.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.model.Connection;
 import io.echolab.watcher.model.ConnectionKey;
 import io.echolab.watcher.model.Phase;

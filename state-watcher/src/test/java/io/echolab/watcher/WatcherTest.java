@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.echolab.testing.Await;
 import io.echolab.watcher.ScriptedSource.ManualClock;
 import io.echolab.watcher.model.StateChange;
 import io.echolab.watcher.model.TcpSocket;

@@ -1,8 +1,9 @@
-package io.echolab.server;
+package io.echolab.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import picocli.CommandLine;
  * perl, which resets SIGINT to its default first: a shell that runs jobs in the background leaves them
  * ignoring SIGINT, and a JVM that starts ignoring it keeps ignoring it.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     private final Process process;
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -30,8 +31,8 @@ final class ChildJvm implements AutoCloseable {
         drain(process.getErrorStream(), stderr, "stderr");
     }
 
-    /** Starts {@code mainClass ARGS} with this module's classes, lab-common's and picocli on its classpath. */
-    static ChildJvm start(Class<?> mainClass, String... args) throws IOException {
+    /** Starts {@code mainClass ARGS} with its own module's classes, lab-common's and picocli on its classpath. */
+    public static ChildJvm start(Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath(mainClass),
                 mainClass.getName()));
@@ -68,29 +69,29 @@ final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
-    String out() {
+    public String out() {
         synchronized (stdout) {
             return stdout.toString(StandardCharsets.UTF_8);
         }
     }
 
-    String err() {
+    public String err() {
         synchronized (stderr) {
             return stderr.toString(StandardCharsets.UTF_8);
         }
     }
 
     /** Its standard input, for a client that reads its lines there. */
-    java.io.OutputStream stdin() {
+    public OutputStream stdin() {
         return process.getOutputStream();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Sends a signal by name (INT, TERM) to this process, by its pid. */
-    void signal(String name) throws IOException, InterruptedException {
+    public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
@@ -98,7 +99,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The exit status, waiting at most {@code seconds}; fails if it still runs then. */
-    int awaitExit(int seconds) throws InterruptedException {
+    public int awaitExit(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("still running after " + seconds + " s; stdout: " + out() + "; stderr: " + err());
         }
