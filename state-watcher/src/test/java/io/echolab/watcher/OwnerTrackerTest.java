@@ -3,7 +3,6 @@ package io.echolab.watcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -42,29 +40,23 @@ class OwnerTrackerTest {
             Timeline timeline = new Timeline(owners::owner);
             Watcher watcher = new Watcher(Backend.netlink(Set.of(port)), Duration.ofMillis(1), Clock.systemUTC(),
                     List.of(owners, timeline));
-            CompletableFuture<Void> watching = CompletableFuture.runAsync(() -> {
-                try {
-                    watcher.run();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            // bash connects on fd 3 through /dev/tcp, then becomes sleep, which holds fd 3
-            Process client = new ProcessBuilder("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port + " && exec sleep 30")
-                    .redirectErrorStream(true).start();
             Predicate<ConnectionKey> clientSide = key -> key.remote().getPort() == port;
             Predicate<ConnectionKey> serverSide = key -> key.local().getPort() == port && key.remote().getPort() != 0;
-            try (SocketChannel accepted = listener.accept()) {
-                Await.until("the client's owner to be sleep", () -> timeline.connection(clientSide)
-                        .flatMap(Connection::owner).map(o -> o.command().equals("sleep")).orElse(false), timeline::connections);
-                client.destroy(); // SIGTERM: the process ends, its kernel closes the socket and sends the FIN
-                assertTrue(client.waitFor(10, TimeUnit.SECONDS), "sleep ends on SIGTERM");
-                Await.until("the client in FIN_WAIT2", () -> in(timeline, clientSide, TcpState.FIN_WAIT2),
-                        timeline::connections);
+            Process client;
+            try (WatcherThread watching = WatcherThread.start(watcher)) {
+                // bash connects on fd 3 through /dev/tcp, then becomes sleep, which holds fd 3
+                client = new ProcessBuilder("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port + " && exec sleep 30")
+                        .redirectErrorStream(true).start();
+                try (SocketChannel accepted = listener.accept()) {
+                    Await.until("the client's owner to be sleep", () -> timeline.connection(clientSide)
+                            .flatMap(Connection::owner).map(o -> o.command().equals("sleep")).orElse(false), timeline::connections);
+                    client.destroy(); // SIGTERM: the process ends, its kernel closes the socket and sends the FIN
+                    assertTrue(client.waitFor(10, TimeUnit.SECONDS), "sleep ends on SIGTERM");
+                    Await.until("the client in FIN_WAIT2", () -> in(timeline, clientSide, TcpState.FIN_WAIT2),
+                            timeline::connections);
+                }
+                Await.until("the client in TIME_WAIT", () -> in(timeline, clientSide, TcpState.TIME_WAIT), timeline::connections);
             }
-            Await.until("the client in TIME_WAIT", () -> in(timeline, clientSide, TcpState.TIME_WAIT), timeline::connections);
-            watcher.stop();
-            watching.get(10, TimeUnit.SECONDS);
 
             Connection closed = timeline.connection(clientSide).orElseThrow();
             assertEquals(Optional.of(new Owner(client.pid(), "sleep", 3)), closed.owner(),

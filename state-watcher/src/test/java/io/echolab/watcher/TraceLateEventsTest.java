@@ -14,8 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.echolab.testing.Await;
@@ -42,24 +40,17 @@ class TraceLateEventsTest {
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             InetSocketAddress server = (InetSocketAddress) listener.getLocalAddress();
             int port = server.getPort();
-            TraceBackend backend = (TraceBackend) Backend.trace(Set.of(port));
-            backend.holdEventsFor(LATE);
             Timeline timeline = new Timeline();
-            Watcher watcher = new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline));
-            CompletableFuture<Void> watching = CompletableFuture.runAsync(() -> {
-                try {
-                    watcher.run();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            Predicate<ConnectionKey> listening = key -> key.local().getPort() == port && key.remote().getPort() == 0;
+            SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
             Predicate<ConnectionKey> clientSide;
             Predicate<ConnectionKey> serverSide;
-            try {
+            try (TraceBackend backend = (TraceBackend) Backend.trace(Set.of(port));
+                    WatcherThread watching = WatcherThread.start(
+                            new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline)))) {
+                backend.holdEventsFor(LATE);
                 // The first poll's dump has been taken: the connection is the tracepoint's to tell, late
-                Predicate<ConnectionKey> listening = key -> key.local().getPort() == port && key.remote().getPort() == 0;
                 Await.until("the listener", () -> timeline.connection(listening).isPresent(), timeline::connections);
-                SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
                 client.connect(server);
                 SocketChannel accepted = listener.accept();
                 int clientPort = ((InetSocketAddress) client.getLocalAddress()).getPort();
@@ -84,9 +75,7 @@ class TraceLateEventsTest {
                 Await.until("the late events of the close let out", () -> backend.releasedThrough() > closed,
                         () -> backend.releasedThrough() + " ns, the close at " + closed + " ns");
             } finally {
-                watcher.stop();
-                watching.get(10, TimeUnit.SECONDS);
-                backend.close();
+                client.close();
             }
 
             Connection clientConnection = timeline.connection(clientSide).orElseThrow();
@@ -114,28 +103,17 @@ class TraceLateEventsTest {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             InetSocketAddress server = (InetSocketAddress) listener.getLocalAddress();
-            TraceBackend backend = (TraceBackend) Backend.trace(Set.of(server.getPort()));
+            Timeline timeline = new Timeline();
             // Traced from here, but connected before the watcher's first poll: the dump finds it ESTABLISHED, and
             // its connect's events, older, are read after
-            try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
+            try (TraceBackend backend = (TraceBackend) Backend.trace(Set.of(server.getPort()));
+                    SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
                     SocketChannel accepted = connect(client, listener)) {
                 long connected = System.nanoTime();
-                Timeline timeline = new Timeline();
-                Watcher watcher = new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline));
-                CompletableFuture<Void> watching = CompletableFuture.runAsync(() -> {
-                    try {
-                        watcher.run();
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                try {
+                try (WatcherThread watching = WatcherThread.start(
+                        new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline)))) {
                     Await.until("the connect's events let out", () -> backend.releasedThrough() > connected,
                             () -> backend.releasedThrough() + " ns, the connect at " + connected + " ns");
-                } finally {
-                    watcher.stop();
-                    watching.get(10, TimeUnit.SECONDS);
-                    backend.close();
                 }
                 InetSocketAddress clientAddress = (InetSocketAddress) client.getLocalAddress();
                 List<Connection> clients = timeline.connections(key -> key.local().equals(clientAddress));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -16,8 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.echolab.testing.Await;
@@ -48,14 +45,7 @@ class WatcherRealSocketTest {
             Timeline timeline = new Timeline();
             Watcher watcher = new Watcher(Backend.procfs(Path.of("/proc"), Set.of(port)), Duration.ofMillis(1),
                     Clock.systemUTC(), List.of(timeline));
-            CompletableFuture<Void> watching = CompletableFuture.runAsync(() -> {
-                try {
-                    watcher.run();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            try {
+            try (WatcherThread watching = WatcherThread.start(watcher)) {
                 Predicate<ConnectionKey> listening = key -> key.local().getPort() == port && key.remote().getPort() == 0;
                 Await.until("the listener", () -> timeline.connection(listening).isPresent(), timeline::connections);
 
@@ -81,9 +71,6 @@ class WatcherRealSocketTest {
                         () -> in(timeline, clientSide, TcpState.TIME_WAIT)
                                 && timeline.connection(serverSide).map(Connection::gone).orElse(false),
                         timeline::connections);
-            } finally {
-                watcher.stop();
-                watching.get(10, TimeUnit.SECONDS);
             }
 
             Connection clientConnection = timeline.connection(key -> key.remote().equals(server)).orElseThrow();
