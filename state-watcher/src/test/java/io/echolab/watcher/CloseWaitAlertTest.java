@@ -1,12 +1,12 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.Loopback.connect;
+import static io.echolab.watcher.Loopback.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -119,19 +119,5 @@ class CloseWaitAlertTest {
                 + clientPort + " )");
         assertEquals(0, result.exitCode(), result.output());
         return result.output();
-    }
-
-    private static SocketChannel connect(ServerSocketChannel listener) throws IOException {
-        SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
-        client.connect(listener.getLocalAddress());
-        return client;
-    }
-
-    private static String port(ServerSocketChannel listener) throws IOException {
-        return Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
-    }
-
-    private static String port(SocketChannel channel) throws IOException {
-        return Integer.toString(((InetSocketAddress) channel.getLocalAddress()).getPort());
     }
 }

@@ -1,11 +1,10 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.Loopback.connect;
+import static io.echolab.watcher.Loopback.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -128,20 +127,5 @@ class ExpectLiveTest {
             assertTrue(lines.get(1).startsWith("state-watcher: --expect 'listener:LISTEN' met by tcp 127.0.0.1:"
                     + port(listener) + " -> 0.0.0.0:*"), lines.get(1));
         }
-    }
-
-    /** An AF_INET client, a tcp row as the C client's (the JVM's default would be a dual-stack tcp6 one). */
-    private static SocketChannel connect(ServerSocketChannel listener) throws IOException {
-        SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
-        client.connect(listener.getLocalAddress());
-        return client;
-    }
-
-    private static String port(ServerSocketChannel listener) throws IOException {
-        return Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
-    }
-
-    private static String port(SocketChannel channel) throws IOException {
-        return Integer.toString(((InetSocketAddress) channel.getLocalAddress()).getPort());
     }
 }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /** Sockets for the tests that watch a port and count what is on it. */
@@ -33,5 +35,24 @@ final class Loopback {
             listener.close();
         }
         return fail("no port of 20 the kernel gave was free of other sockets");
+    }
+
+    /** An AF_INET listener on 127.0.0.1, on a port the kernel chooses. */
+    static ServerSocketChannel listener() throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        return listener;
+    }
+
+    /** An AF_INET client connected to {@code listener}: a tcp row, as the C client's (the JVM's default is tcp6). */
+    static SocketChannel connect(ServerSocketChannel listener) throws IOException {
+        SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
+        client.connect(listener.getLocalAddress());
+        return client;
+    }
+
+    /** The channel's local port, as an option's value. */
+    static String port(NetworkChannel channel) throws IOException {
+        return Integer.toString(((InetSocketAddress) channel.getLocalAddress()).getPort());
     }
 }

@@ -1,5 +1,8 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.Loopback.connect;
+import static io.echolab.watcher.Loopback.listener;
+import static io.echolab.watcher.Loopback.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,21 +175,5 @@ class MetricsTest {
             }
         }
         return samples;
-    }
-
-    private static ServerSocketChannel listener() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET);
-        listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-        return listener;
-    }
-
-    private static SocketChannel connect(ServerSocketChannel listener) throws IOException {
-        SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
-        client.connect(listener.getLocalAddress());
-        return client;
-    }
-
-    private static String port(ServerSocketChannel listener) throws IOException {
-        return Integer.toString(((InetSocketAddress) listener.getLocalAddress()).getPort());
     }
 }
