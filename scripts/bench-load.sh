@@ -23,7 +23,10 @@
 # Target: the Java client at least 0.8x the C client's rate.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+root=$(cd "$here/.." && pwd)
 connections=20000
 rounds=3
 port=11233
@@ -31,71 +34,49 @@ source_ports=
 java_opts=
 warmup=5000
 
-die() { echo "bench-load.sh: $1" >&2; exit "${2:-2}"; }
-count() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number, not '${2-}'"; }
-
 while (( $# > 0 )); do
   case $1 in
-    --connections) count "$1" "${2-}"; connections=$2; shift 2 ;;
-    --rounds) count "$1" "${2-}"; rounds=$2; shift 2 ;;
-    --port) count "$1" "${2-}"; (( $2 <= 65535 )) || die "'$2' is not a port (1-65535)"; port=$2; shift 2 ;;
+    --connections) need_value "$@"; check_count "$1" "$2"; connections=$2; shift 2 ;;
+    --rounds) need_value "$@"; check_count "$1" "$2"; rounds=$2; shift 2 ;;
+    --port) need_value "$@"; check_port "$1" "$2"; port=$((10#$2)); shift 2 ;;
     --source-ports)
-      [[ ${2-} =~ ^([1-9][0-9]*)-([1-9][0-9]*)$ ]] && (( BASH_REMATCH[1] <= BASH_REMATCH[2] && BASH_REMATCH[2] <= 65535 )) \
-        || die "--source-ports needs FROM-TO, e.g. 20000-40000, not '${2-}'"
+      need_value "$@"
+      if ! [[ $2 =~ ^([1-9][0-9]*)-([1-9][0-9]*)$ ]] || (( BASH_REMATCH[1] > BASH_REMATCH[2] || BASH_REMATCH[2] > 65535 )); then
+        usage_error "--source-ports needs FROM-TO, e.g. 20000-40000, not '$2'"
+      fi
       source_ports=$2; shift 2 ;;
-    --java-opts) java_opts=${2-}; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" ;;
+    --java-opts) need_value "$@"; java_opts=$2; shift 2 ;;
+    -h|--help) show_help; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
   esac
 done
-[[ $EUID -eq 0 ]] || die "needs root: it makes network namespaces (try sudo)" 77
-for tool in ip ss gcc java awk sort; do
-  command -v "$tool" > /dev/null || die "needs $tool" 69
-done
+need_root "it makes network namespaces"
+need_tools ip ss gcc java awk sort
+ensure_jars "$root" echo-server echo-client
 server_jar=$root/echo-server/target/echo-server.jar
 client_jar=$root/echo-client/target/echo-client.jar
-if [[ ! -f $server_jar || ! -f $client_jar ]]; then
-  echo "building the jars (first run only)..." >&2
-  (cd "$root" && ./mvnw -B -q -DskipTests package -pl echo-server,echo-client -am) || die "the build failed" 1
-fi
 
 tmp=$(mktemp -d)
 ns=echolab-prog-bench-$$
-server_pid=
-cleanup() {
-  set +e
-  [[ -n $server_pid ]] && kill "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null
-  ip netns del "$ns" 2> /dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_exit "ip netns del '$ns' 2> /dev/null"
+at_exit "rm -rf '$tmp'"
+stop_on_exit
 
-gcc -O2 -Wall -Werror -o "$tmp/load-client" "$root/scripts/load-client.c" || die "gcc could not build scripts/load-client.c" 1
+gcc -O2 -Wall -Werror -o "$tmp/load-client" "$root/scripts/load-client.c" || die "gcc could not build scripts/load-client.c"
 
 now_ns() { date +%s%N; }
 
 # A fresh namespace with a warm server in it.
 start_namespace() {
-  ip netns add "$ns"
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535"
-  ip netns exec "$ns" java -jar "$server_jar" --concurrent --clients 0 --close-delay 0 "$port" > /dev/null 2> "$tmp/server.err" &
-  server_pid=$!
-  local deadline=$(( $(now_ns) + 30000000000 ))
-  until ip netns exec "$ns" ss -Hltn "sport = :$port" | grep -q LISTEN; do
-    kill -0 "$server_pid" 2> /dev/null || die "the server did not start: $(cat "$tmp/server.err")" 1
-    (( $(now_ns) < deadline )) || die "the server is not listening after 30 s" 1
-    sleep 0.05
-  done
-  ip netns exec "$ns" "$tmp/load-client" 127.0.0.1 "$port" "$warmup" > /dev/null || die "the warm-up failed" 1
+  make_netns "$ns" net.ipv4.ip_local_port_range="1024 65535"
+  ip netns exec "$ns" java -jar "$server_jar" --concurrent --clients 0 --close-delay 0 "$port" > /dev/null &
+  track echo-server $!
+  wait_for 30 "the server to listen" netns_listening "$ns" "$port"
+  ip netns exec "$ns" "$tmp/load-client" 127.0.0.1 "$port" "$warmup" > /dev/null || die "the warm-up failed"
 }
 
 stop_namespace() {
-  kill "$server_pid" 2> /dev/null || true
-  wait "$server_pid" 2> /dev/null || true
-  server_pid=
+  stop_started
   ip netns del "$ns"
 }
 
@@ -118,7 +99,7 @@ run() {
     made=$(awk '/^made/ { print $2 }' <<< "$out")
   fi
   stop_namespace
-  [[ $made == "$connections" ]] || die "the $client client made ${made:-no} connections of $connections: $out" 1
+  [[ $made == "$connections" ]] || die "the $client client made ${made:-no} connections of $connections: $out"
   rate=$(awk -v n="$connections" -v ns="$((end - start))" 'BEGIN { printf "%.1f\n", n / (ns / 1e9) }')
 }
 

@@ -55,10 +55,7 @@ have_netstat=$(command -v netstat > /dev/null && echo yes || echo no)
 watcher_jar=$root/state-watcher/target/state-watcher.jar
 server_jar=$root/echo-server/target/echo-server.jar
 client_jar=$root/echo-client/target/echo-client.jar
-if [[ ! -f $watcher_jar || ! -f $server_jar || ! -f $client_jar ]]; then
-  echo "building the jars (first run only)..." >&2
-  (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed" 1
-fi
+ensure_jars "$root" state-watcher echo-server echo-client
 
 tracing=/sys/kernel/tracing
 mounted_tracefs=no

@@ -30,13 +30,7 @@ else
   die "no Compose here: neither docker compose (Docker's compose plugin) nor docker-compose (on Debian: apt-get install docker-compose)" 69
 fi
 
-for program in echo-server echo-client state-watcher; do
-  if [[ ! -f $root/$program/target/$program.jar ]]; then
-    echo "building the jars (first run only)..." >&2
-    (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
-    break
-  fi
-done
+ensure_jars "$root" echo-server echo-client state-watcher
 
 ECHOLAB_BASE_IMAGE=$("$here/base-image.sh") || exit
 ECHOLAB_TRACE_TAG=$(trace_image_tag "$root" "$ECHOLAB_BASE_IMAGE")

@@ -46,13 +46,7 @@ if [[ -n ${ECHOLAB_JARS:-} ]]; then
   done
 else
   root=$(cd "$here/.." && pwd)
-  for program in echo-server echo-client state-watcher; do
-    if [[ ! -f $root/$program/target/$program.jar ]]; then
-      echo "building the jars (first run only)..." >&2
-      (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
-      break
-    fi
-  done
+  ensure_jars "$root" echo-server echo-client state-watcher
 fi
 jar() { if [[ -n ${ECHOLAB_JARS:-} ]]; then echo "$jars/$1.jar"; else echo "$root/$1/target/$1.jar"; fi; }
 

@@ -21,74 +21,56 @@
 # connections), at the peak, and after the load; then how long SIGTERM takes to end it, and its exit status.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+root=$(cd "$here/.." && pwd)
 connections=100000
 clients=1000
 bytes=65536
 port=11233
 
-die() { echo "soak.sh: $1" >&2; exit "${2:-2}"; }
-count() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive whole number, not '${2-}'"; }
-
 while (( $# > 0 )); do
   case $1 in
-    --connections) count "$1" "${2-}"; connections=$2; shift 2 ;;
-    --clients) count "$1" "${2-}"; clients=$2; shift 2 ;;
-    --bytes) count "$1" "${2-}"; bytes=$2; shift 2 ;;
-    --port) count "$1" "${2-}"; (( $2 <= 65535 )) || die "'$2' is not a port (1-65535)"; port=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (see --help)" ;;
+    --connections) need_value "$@"; check_count "$1" "$2"; connections=$2; shift 2 ;;
+    --clients) need_value "$@"; check_count "$1" "$2"; clients=$2; shift 2 ;;
+    --bytes) need_value "$@"; check_count "$1" "$2"; bytes=$2; shift 2 ;;
+    --port) need_value "$@"; check_port "$1" "$2"; port=$((10#$2)); shift 2 ;;
+    -h|--help) show_help; exit 0 ;;
+    *) usage_error "unknown option '$1'" ;;
   esac
 done
-[[ $EUID -eq 0 ]] || die "needs root: it makes a network namespace (try sudo)" 77
-for tool in ip ss gcc java awk; do
-  command -v "$tool" > /dev/null || die "needs $tool" 69
-done
+need_root "it makes a network namespace"
+need_tools ip ss gcc java awk
+ensure_jars "$root" echo-server echo-client
 server_jar=$root/echo-server/target/echo-server.jar
 client_jar=$root/echo-client/target/echo-client.jar
-if [[ ! -f $server_jar || ! -f $client_jar ]]; then
-  echo "building the jars (first run only)..." >&2
-  (cd "$root" && ./mvnw -B -q -DskipTests package -pl echo-server,echo-client -am) || die "the build failed" 1
-fi
 
 tmp=$(mktemp -d)
 ns=echolab-prog-soak-$$
-server_pid=
-cleanup() {
-  set +e
-  [[ -n $server_pid ]] && kill "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null
-  ip netns del "$ns" 2> /dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+at_exit "ip netns del '$ns' 2> /dev/null"
+at_exit "rm -rf '$tmp'"
+stop_on_exit
 
-gcc -O2 -Wall -Werror -o "$tmp/load-client" "$root/scripts/load-client.c" || die "gcc could not build load-client.c" 1
-gcc -O2 -Wall -Werror -pthread -o "$tmp/soak-clients" "$root/scripts/soak-clients.c" || die "gcc could not build soak-clients.c" 1
+gcc -O2 -Wall -Werror -o "$tmp/load-client" "$root/scripts/load-client.c" || die "gcc could not build load-client.c"
+gcc -O2 -Wall -Werror -pthread -o "$tmp/soak-clients" "$root/scripts/soak-clients.c" || die "gcc could not build soak-clients.c"
 
 # The namespace: loopback only. N sequential connections, each closed by the client first, leave N TIME_WAIT
 # sockets on the client's side for 60 s; at a few thousand connections a second, 100,000 of them outrun the
 # default 28,232 ephemeral ports (32768-60999). The widest range (1024-65535) and tcp_tw_reuse=1 let a
 # connect() take over a port whose TIME_WAIT is older than tcp_tw_reuse_delay (1 s), which is safe here: the
 # timestamps option tells old segments from new ones. These settings belong to this namespace alone.
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
+make_netns "$ns" net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
 in_ns() { ip netns exec "$ns" "$@"; }
 now_ns() { date +%s%N; }
 
 start_server() {
   # Not through in_ns: a function run in the background is a subshell, and $! would be its pid, not the JVM's
-  ip netns exec "$ns" java -jar "$server_jar" "$@" "$port" > /dev/null 2> "$tmp/server.err" &
+  ip netns exec "$ns" java -jar "$server_jar" "$@" "$port" > /dev/null &
   server_pid=$!
-  local deadline=$(( $(now_ns) + 30000000000 ))
-  until in_ns ss -Hltn "sport = :$port" | grep -q LISTEN; do
-    kill -0 "$server_pid" 2> /dev/null || die "the server did not start: $(cat "$tmp/server.err")" 1
-    (( $(now_ns) < deadline )) || die "the server is not listening after 30 s" 1
-    sleep 0.05
-  done
-  in_ns "$tmp/load-client" 127.0.0.1 "$port" 1000 > /dev/null || die "the warm-up failed" 1
+  track echo-server "$server_pid"
+  wait_for 30 "the server to listen" netns_listening "$ns" "$port"
+  in_ns "$tmp/load-client" 127.0.0.1 "$port" 1000 > /dev/null || die "the warm-up failed"
 }
 
 fds() { find "/proc/$server_pid/fd" -mindepth 1 -maxdepth 1 | wc -l; }
@@ -111,6 +93,7 @@ settle() {
 
 stop_server() {
   local start end status=0
+  untrack echo-server
   start=$(now_ns)
   kill -TERM "$server_pid"
   wait "$server_pid" || status=$?
@@ -120,9 +103,16 @@ stop_server() {
 }
 
 # The summary lines of one load run, indented.
+# In the background, waited for: SIGTERM or Ctrl-C ends the script at once, and the client with it.
 load() {
-  in_ns java -jar "$client_jar" --connections "$connections" --max-time 10m 127.0.0.1 "$port" \
-    | awk '/^connections (made|failed)|^elapsed|^rate|^  +[0-9]|^hint/ { print "  " $0 }'
+  local code=0
+  ip netns exec "$ns" java -jar "$client_jar" --connections "$connections" --max-time 10m 127.0.0.1 "$port" \
+    > "$tmp/load.out" &
+  track echo-client $!
+  wait "$!" || code=$?
+  untrack echo-client
+  awk '/^connections (made|failed)|^elapsed|^rate|^  +[0-9]|^hint/ { print "  " $0 }' "$tmp/load.out"
+  (( code == 0 )) || die "echo-client exited with $code" "$code"
 }
 
 echo "kernel: $(uname -r), $(nproc) cores; $(java -version 2>&1 | head -n 1)"
@@ -151,7 +141,7 @@ for mode in sequential concurrent; do
     start=$(now_ns)
     wait "$soak_pid" || true
     end=$(now_ns)
-    echo "  $(tail -n 1 "$tmp/soak.out") ($(( (end - start) / 1000000 - 2000 )) ms after the 2 s hold)"
+    echo "  $(tail -n 1 "$tmp/soak.out") (done $(( (end - start) / 1000000 )) ms after the server held all $clients: they wait 2 s idle, then send)"
     settle "$base_fds"
     echo "  after:     $(resources)"
   fi

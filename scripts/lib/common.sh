@@ -6,8 +6,11 @@
 # - One-line errors with the exit codes the programs use: die MESSAGE [CODE]; usage_error MESSAGE (exit 2).
 # - Option checks that run before anything starts: need_value, check_duration, check_port, check_count,
 #   check_choice; and the trace scripts' shared options (trace_options).
-# - The programs a script starts: track NAME PID; check_programs ends the script with a program's own exit
-#   code as soon as one fails; wait_for waits for a condition with a deadline and checks them meanwhile.
+# - What a script needs before it starts: need_root, need_tools, ensure_jars (the programs' jars, built once).
+# - Network namespaces of a script's own: make_netns; netns_listening to wait for a server in one.
+# - The programs a script starts: track NAME PID (untrack NAME); check_programs ends the script with a
+#   program's own exit code as soon as one fails; wait_for waits for a condition with a deadline and checks
+#   them meanwhile.
 # - Cleanup on any exit (stop_on_exit): the tracked programs are stopped, then the at_exit commands run.
 
 script_name=${0##*/}
@@ -90,6 +93,49 @@ trace_options() {
   done
 }
 
+# --- what a script needs ----------------------------------------------------------------------------------
+
+# need_root WHY: root only: otherwise one line saying why it needs root, exit 77.
+need_root() { [[ $EUID -eq 0 ]] || die "needs root: $1 (try sudo)" 77; }
+
+# need_tools TOOL...: each one on the PATH: otherwise one line naming the first missing, exit 69.
+need_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" > /dev/null || die "needs $tool" 69
+  done
+}
+
+# ensure_jars ROOT PROGRAM...: the programs' runnable jars, ROOT/PROGRAM/target/PROGRAM.jar; when one is
+# missing, builds those programs (and what they depend on) first.
+ensure_jars() {
+  local root=$1 program modules
+  shift
+  for program in "$@"; do
+    if [[ ! -f $root/$program/target/$program.jar ]]; then
+      report "building the jars (first run only)..."
+      modules=$(IFS=,; echo "$*")
+      (cd "$root" && ./mvnw -B -q -DskipTests package -pl "$modules" -am) || die "the build failed"
+      return 0
+    fi
+  done
+}
+
+# --- network namespaces -----------------------------------------------------------------------------------
+
+# make_netns NS [SYSCTL=VALUE...]: a network namespace NS with loopback up and the sysctls set in it alone.
+# Removing it is the caller's (ip netns del NS; at_exit for one that must go on any exit).
+make_netns() {
+  local ns=$1
+  shift
+  ip netns add "$ns"
+  ip netns exec "$ns" ip link set lo up
+  (( $# == 0 )) || ip netns exec "$ns" sysctl -q -w "$@"
+}
+
+# netns_listening NS PORT: a socket in namespace NS listens on TCP PORT (a condition for wait_for).
+netns_listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
 # --- the trace image (scripts/docker-trace.sh, scripts/compose.sh) --------------------------------------
 
 # trace_image_tag ROOT BASE: a tag for the trace image: a hash of what goes into it (the Dockerfile, the three
@@ -117,16 +163,8 @@ prune_trace_images() {
 # stop_on_exit, so the build's temporary context goes on any exit.
 # shellcheck disable=SC2034  # lab_image is the sourcing script's
 ensure_lab_image() {
-  local root=$1 repository=$2 jar base context
-  local jars=("$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar"
-    "$root/state-watcher/target/state-watcher.jar")
-  for jar in "${jars[@]}"; do
-    if [[ ! -f $jar ]]; then
-      report "building the jars (first run only)..."
-      (cd "$root" && ./mvnw -B -q -DskipTests package) || die "the build failed"
-      break
-    fi
-  done
+  local root=$1 repository=$2 base context
+  ensure_jars "$root" echo-server echo-client state-watcher
 
   base=$("$root/scripts/base-image.sh") || exit
   lab_image=$repository:$(trace_image_tag "$root" "$base")
@@ -141,7 +179,8 @@ ensure_lab_image() {
   stop_on_exit
   report "building $lab_image on $base..."
   mkdir "$context/lib"
-  cp "$root/docker/Dockerfile" "${jars[@]}" "$root/scripts/reproduce-trace.sh" "$context/"
+  cp "$root/docker/Dockerfile" "$root/echo-server/target/echo-server.jar" "$root/echo-client/target/echo-client.jar" \
+    "$root/state-watcher/target/state-watcher.jar" "$root/scripts/reproduce-trace.sh" "$context/"
   cp "$root/scripts/lib/common.sh" "$context/lib/"
   if ! docker build -q --build-arg "BASE_IMAGE=$base" --label io.echolab.image=trace -t "$lab_image" "$context" \
     > "$context/build.log" 2>&1; then
@@ -159,6 +198,9 @@ helpers=()              # pids of helper loops, stopped with the programs
 
 # track NAME PID: watch PID, started by this shell, as NAME (the program's name, for messages).
 track() { started[$1]=$2; }
+
+# untrack NAME: stop watching NAME, for a script that stops it or waits for it itself.
+untrack() { unset "started[$1]"; }
 
 # program_failed NAME CODE: ends the script with the program's code; its own message is already out.
 program_failed() { die "$1 exited with $2" "$2"; }
