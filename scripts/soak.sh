@@ -112,7 +112,7 @@ load() {
   wait "$!" || code=$?
   untrack echo-client
   awk '/^connections (made|failed)|^elapsed|^rate|^  +[0-9]|^hint/ { print "  " $0 }' "$tmp/load.out"
-  (( code == 0 )) || die "echo-client exited with $code" "$code"
+  (( code == 0 )) || program_failed echo-client "$code"
 }
 
 echo "kernel: $(uname -r), $(nproc) cores; $(java -version 2>&1 | head -n 1)"

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -107,8 +106,8 @@ class TraceLateEventsTest {
             // Traced from here, but connected before the watcher's first poll: the dump finds it ESTABLISHED, and
             // its connect's events, older, are read after
             try (TraceBackend backend = (TraceBackend) Backend.trace(Set.of(server.getPort()));
-                    SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET);
-                    SocketChannel accepted = connect(client, listener)) {
+                    SocketChannel client = Loopback.connect(listener);
+                    SocketChannel accepted = listener.accept()) {
                 long connected = System.nanoTime();
                 try (WatcherThread watching = WatcherThread.start(
                         new Watcher(backend, Duration.ofMillis(1), Clock.systemUTC(), List.of(timeline)))) {
@@ -123,11 +122,6 @@ class TraceLateEventsTest {
                         "there before the first poll, and still open: " + clients.get(0));
             }
         }
-    }
-
-    private static SocketChannel connect(SocketChannel client, ServerSocketChannel listener) throws IOException {
-        client.connect(listener.getLocalAddress());
-        return listener.accept();
     }
 
     private static List<TcpState> without(Connection connection, TcpState state) {
