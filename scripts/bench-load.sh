@@ -103,8 +103,6 @@ run() {
   rate=$(awk -v n="$connections" -v ns="$((end - start))" 'BEGIN { printf "%.1f\n", n / (ns / 1e9) }')
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "kernel:       $(uname -r), $(nproc) cores; $(java -version 2>&1 | head -n 1)"
 echo "per run:      $connections connections, source ports ${source_ports:-ephemeral}, after a $warmup-connection warm-up of the server"
 java_rates=()

@@ -2,12 +2,17 @@
 # What the state-watcher costs and what it catches, beside the article's shell loops, in network namespaces
 # this script makes and removes. Prints figures and the issue's targets; asserts nothing. Root only.
 #
-#   scripts/bench-watcher.sh [--seconds N] [--idle-seconds N] [--sockets N] [--port P]
+#   scripts/bench-watcher.sh [--seconds N] [--rounds R] [--idle-seconds N] [--sockets N] [--port P]
+#                            [--java-opts OPTS]
 #
 #   --seconds N       how long each sampling run lasts (default 15)
+#   --rounds R        sampling runs of the ss loop and of the netlink watcher at each size; their figures
+#                     are the medians (default 3)
 #   --idle-seconds N  how long the default watcher runs on an idle namespace (default 30)
 #   --sockets N       the TIME_WAIT pile of the second size (default 25000)
 #   --port P          the watched port (default 11233)
+#   --java-opts OPTS  JVM options for every state-watcher run, e.g. the launcher's
+#                     "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" (default none: plain java -jar)
 #
 # 1. Samples per CPU-second: each backend as `state-watcher --backend B --every-poll --interval 1ms --port P`
 #    beside the article's loop with ss or netstat in the place of `netstat -a`
@@ -15,6 +20,11 @@
 #    and the same table commands run flat out (`ss -tan | grep :P` alone), each for --seconds in a namespace of
 #    its own, empty or holding --sockets TIME_WAIT sockets on another port. CPU is user + system of the run
 #    and its children (bash's `times`), the JVM's start included. Target: netlink at least 15x the ss loop.
+#    With the pile, a netlink poll is mostly the kernel's walk of it, whose cost drifts with what else this
+#    machine's caches hold (3.2 to 4.4 ms a dump from one run to the next here), so the two that the target
+#    compares run --rounds times each, alternating (the ss loop first in odd rounds), and the ratio is of
+#    their medians; the median of each round's own ratio is printed beside it. The other rows run once, in
+#    the first round.
 # 2. The CPU share of one core used by the default `state-watcher --port P` on an idle namespace over
 #    --idle-seconds, whole (JVM start included) and steady (its last two thirds). Target: at most 5%.
 # 3. The article's scenario (server --close-delay 2s, client "aa" then "q") under each backend (--interval
@@ -30,29 +40,33 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/common.sh"
 root=$(cd "$here/.." && pwd)
 seconds=15
+rounds=3
 idle_seconds=30
 sockets=25000
 port=11233
 pile_port=11299
+java_opts=
 
 while (( $# > 0 )); do
   case $1 in
     --seconds) need_value "$@"; check_count "$1" "$2"; seconds=$2; shift 2 ;;
+    --rounds) need_value "$@"; check_count "$1" "$2"; rounds=$2; shift 2 ;;
     --idle-seconds) need_value "$@"; check_count "$1" "$2"; idle_seconds=$2; shift 2 ;;
     --sockets) need_value "$@"; check_count "$1" "$2"; sockets=$2; shift 2 ;;
     --port) need_value "$@"; check_port "$1" "$2"; port=$((10#$2)); shift 2 ;;
+    --java-opts) need_value "$@"; java_opts=$2; shift 2 ;;
     -h|--help) show_help; exit 0 ;;
     *) usage_error "unknown option '$1'" ;;
   esac
 done
 (( port != pile_port )) || pile_port=11298
-[[ $EUID -eq 0 ]] || die "needs root: it makes network namespaces and reads the tracepoint (try sudo)" 77
-for tool in ip ss awk perl java; do
-  command -v "$tool" > /dev/null || die "needs $tool" 69
-done
+need_root "it makes network namespaces and reads the tracepoint"
+need_tools ip ss awk sort java
 have_netstat=$(command -v netstat > /dev/null && echo yes || echo no)
 
 watcher_jar=$root/state-watcher/target/state-watcher.jar
+read -ra jvm_options <<< "$java_opts"
+watcher_cmd=(java "${jvm_options[@]}" -jar "$watcher_jar")
 server_jar=$root/echo-server/target/echo-server.jar
 client_jar=$root/echo-client/target/echo-client.jar
 ensure_jars "$root" state-watcher echo-server echo-client
@@ -82,28 +96,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A namespace of our own: loopback up, enough ephemeral ports for the pile, no TIME_WAIT reuse.
+# A namespace of our own in $ns: loopback up, enough ephemeral ports for the pile, no TIME_WAIT reuse.
+# (Not a command substitution: the name must reach the cleanup's list in this shell.)
 new_ns() {
-  local ns=echolab-bench-$$-${#namespaces[@]}
-  ip netns add "$ns"
+  ns=echolab-bench-$$-${#namespaces[@]}
   namespaces+=("$ns")
-  ip netns exec "$ns" ip link set lo up
-  ip netns exec "$ns" sysctl -q -w net.ipv4.ip_local_port_range="10000 65000" net.ipv4.tcp_tw_reuse=0
-  echo "$ns"
+  make_netns "$ns" net.ipv4.ip_local_port_range="10000 65000" net.ipv4.tcp_tw_reuse=0
 }
 
 drop_ns() {
   ip netns del "$1"
 }
 
-listening() { ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .; }
-
 # Fills NS with N TIME_WAIT sockets on the pile port: an echo server and N short connections, client first.
 pile() {
   local ns=$1 n=$2 server
   ip netns exec "$ns" java -jar "$server_jar" --clients 0 --close-delay 0 "$pile_port" > /dev/null &
   server=$!
-  wait_for 30 "the pile's server" listening "$ns" "$pile_port"
+  wait_for 30 "the pile's server" netns_listening "$ns" "$pile_port"
   ip netns exec "$ns" java -jar "$client_jar" --connections "$n" --max-time 120s 127.0.0.1 "$pile_port" > /dev/null \
     || die "making the TIME_WAIT pile failed" 1
   kill "$server"
@@ -131,8 +141,8 @@ article_loop() { # the article's loop with TABLE in the place of netstat -a
 }
 
 watcher_script() { # watcher_script BACKEND: every poll printed; counts the polls (timestamp lines)
-  printf 'java -jar %q --backend %s --every-poll --interval 1ms --port %d --duration %ds | grep -c "^[0-9]"' \
-    "$watcher_jar" "$1" "$port" "$seconds"
+  printf '%s --backend %s --every-poll --interval 1ms --port %d --duration %ds | grep -c "^[0-9]"' \
+    "$(printf '%q ' "${watcher_cmd[@]}")" "$1" "$port" "$seconds"
 }
 
 rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.0f", (c > 0 ? n / c : 0) }'; }
@@ -142,41 +152,59 @@ echo "watched port $port; each sampling run ${seconds}s; CPU = user + system, JV
 echo
 
 # 1. Samples per CPU-second --------------------------------------------------------------------------------
-declare -A per_cpu
-printf '%-9s %-22s %9s %9s %13s\n' sockets what samples "cpu (s)" "samples/cpu-s"
+declare -A per_cpu   # [SIZE,WHAT] the samples per CPU-second of each round, space-separated
+printf '%-9s %-5s %-22s %9s %9s %13s\n' sockets round what samples "cpu (s)" "samples/cpu-s"
 for size in 0 "$sockets"; do
-  for what in ss-loop netstat-loop ss-flat netstat-flat procfs netlink trace; do
-    if [[ $what == netstat-* && $have_netstat == no ]]; then
-      printf '%-9s %-22s %s\n' "$size" "$what" "skipped: no netstat (Debian's net-tools)"
-      continue
+  for ((round = 1; round <= rounds; round++)); do
+    if (( round == 1 )); then
+      runs=(ss-loop netstat-loop ss-flat netstat-flat procfs netlink trace)
+    elif (( round % 2 == 1 )); then
+      runs=(ss-loop netlink)
+    else
+      runs=(netlink ss-loop)
     fi
-    ns=$(new_ns)
-    (( size == 0 )) || pile "$ns" "$size"
-    case $what in
-      ss-loop) label="loop: ss -tan"; script=$(article_loop "ss -tan") ;;
-      netstat-loop) label="loop: netstat -ant"; script=$(article_loop "netstat -ant") ;;
-      ss-flat) label="ss -tan | grep"; script=$(loop_script "ss -tan | grep ':$port' > /dev/null") ;;
-      netstat-flat) label="netstat -ant | grep"; script=$(loop_script "netstat -ant | grep ':$port' > /dev/null") ;;
-      *) label="state-watcher $what"; script=$(watcher_script "$what") ;;
-    esac
-    read -r n cpu < <(sampled "$ns" "$script" 2> /dev/null)
-    per_cpu[$size,$what]=$(rate "$n" "$cpu")
-    printf '%-9s %-22s %9d %9.2f %13s\n' "$size" "$label" "$n" "$cpu" "${per_cpu[$size,$what]}"
-    drop_ns "$ns"
+    for what in "${runs[@]}"; do
+      if [[ $what == netstat-* && $have_netstat == no ]]; then
+        printf '%-9s %-5s %-22s %s\n' "$size" "$round" "$what" "skipped: no netstat (Debian's net-tools)"
+        continue
+      fi
+      new_ns
+      (( size == 0 )) || pile "$ns" "$size"
+      case $what in
+        ss-loop) label="loop: ss -tan"; script=$(article_loop "ss -tan") ;;
+        netstat-loop) label="loop: netstat -ant"; script=$(article_loop "netstat -ant") ;;
+        ss-flat) label="ss -tan | grep"; script=$(loop_script "ss -tan | grep ':$port' > /dev/null") ;;
+        netstat-flat) label="netstat -ant | grep"; script=$(loop_script "netstat -ant | grep ':$port' > /dev/null") ;;
+        *) label="state-watcher $what"; script=$(watcher_script "$what") ;;
+      esac
+      read -r n cpu < <(sampled "$ns" "$script" 2> /dev/null)
+      figure=$(rate "$n" "$cpu")
+      per_cpu[$size,$what]+="$figure "
+      printf '%-9s %-5s %-22s %9d %9.2f %13s\n' "$size" "$round" "$label" "$n" "$cpu" "$figure"
+      drop_ns "$ns"
+    done
   done
 done
 echo
 for size in 0 "$sockets"; do
-  awk -v s="$size" -v nl="${per_cpu[$size,netlink]}" -v ss="${per_cpu[$size,ss-loop]}" -v flat="${per_cpu[$size,ss-flat]}" 'BEGIN {
+  read -ra nl <<< "${per_cpu[$size,netlink]}"
+  read -ra ss <<< "${per_cpu[$size,ss-loop]}"
+  # Each round's two runs ran back to back, under the same load from the rest of the machine
+  pair=$(for ((i = 0; i < ${#nl[@]}; i++)); do
+    awk -v n="${nl[i]}" -v s="${ss[i]}" 'BEGIN { printf "%.4f\n", (s > 0 ? n / s : 0) }'
+  done | median)
+  awk -v s="$size" -v rounds="$rounds" -v nl="$(printf '%s\n' "${nl[@]}" | median)" \
+      -v ss="$(printf '%s\n' "${ss[@]}" | median)" -v pair="$pair" -v flat="${per_cpu[$size,ss-flat]% }" 'BEGIN {
     r = (ss > 0 ? nl / ss : 0); f = (flat > 0 ? nl / flat : 0)
-    printf "netlink / the ss loop at %d sockets: %.1fx (target: at least 15x) %s; / ss -tan | grep flat out: %.1fx\n",
-      s, r, (r >= 15 ? "MET" : "NOT MET"), f }'
+    printf "netlink / the ss loop at %d sockets: %.1fx, medians of %d rounds (%.0f / %.0f; target: at least 15x) %s\n",
+      s, r, rounds, nl, ss, (r >= 15 ? "MET" : "NOT MET")
+    printf "  %.1fx as the median of each round'"'"'s ratio; netlink / ss -tan | grep flat out: %.1fx\n", pair, f }'
 done
 echo
 
 # 2. CPU share of the default watcher on an idle namespace --------------------------------------------------
-ns=$(new_ns)
-ip netns exec "$ns" java -jar "$watcher_jar" --port "$port" --duration "${idle_seconds}s" > /dev/null &
+new_ns
+ip netns exec "$ns" "${watcher_cmd[@]}" --port "$port" --duration "${idle_seconds}s" > /dev/null &
 watcher=$!
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -204,7 +232,7 @@ echo "sport == $port || dport == $port" > "$instance/events/sock/inet_sock_set_s
 
 scenario() { # scenario BACKEND: prints the scores
   local backend=$1 ns out=$work/$1.jsonl ref=$work/$1.trace server offset
-  ns=$(new_ns)
+  new_ns
   echo 1 > "$instance/events/sock/inet_sock_set_state/enable"
   # CLOCK_REALTIME and the trace clock read by one shell with no process between: the wall-clock offset
   local before=$EPOCHREALTIME
@@ -212,12 +240,12 @@ scenario() { # scenario BACKEND: prints the scores
   local after=$EPOCHREALTIME
   local wall
   wall=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%.6f", (a + b) / 2 }')
-  ip netns exec "$ns" java -jar "$watcher_jar" --backend "$backend" --interval 1ms --format jsonl --port "$port" > "$out" &
+  ip netns exec "$ns" "${watcher_cmd[@]}" --backend "$backend" --interval 1ms --format jsonl --port "$port" > "$out" &
   local watcher=$!
   wait_for 30 "the $backend watcher" grep -q '"event":"start"' "$out"
   ip netns exec "$ns" java -jar "$server_jar" --close-delay 2s --clients 1 "$port" > /dev/null &
   server=$!
-  wait_for 30 "the server" listening "$ns" "$port"
+  wait_for 30 "the server" netns_listening "$ns" "$port"
   printf 'aa\nq\n' | ip netns exec "$ns" java -jar "$client_jar" --hold 0 127.0.0.1 "$port" > /dev/null
   wait "$server" || true
   wait_for 10 "the $backend watcher to see TIME_WAIT" grep -q '"state":"TIME_WAIT"' "$out"

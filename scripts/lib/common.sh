@@ -7,6 +7,7 @@
 # - Option checks that run before anything starts: need_value, check_duration, check_port, check_count,
 #   check_choice; and the trace scripts' shared options (trace_options).
 # - What a script needs before it starts: need_root, need_tools, ensure_jars (the programs' jars, built once).
+# - Benchmarks' figures: median.
 # - Network namespaces of a script's own: make_netns; netns_listening to wait for a server in one.
 # - The programs a script starts: track NAME PID (untrack NAME); check_programs ends the script with a
 #   program's own exit code as soon as one fails; wait_for waits for a condition with a deadline and checks
@@ -120,6 +121,11 @@ ensure_jars() {
     fi
   done
 }
+
+# --- figures ---------------------------------------------------------------------------------------------
+
+# median: the median of the numbers on standard input, one a line (of the middle two for an even count).
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # --- network namespaces -----------------------------------------------------------------------------------
 
