@@ -21,7 +21,7 @@
 #    its own, empty or holding --sockets TIME_WAIT sockets on another port. CPU is user + system of the run
 #    and its children (bash's `times`), the JVM's start included. Target: netlink at least 15x the ss loop.
 #    With the pile, a netlink poll is mostly the kernel's walk of it, whose cost drifts with what else this
-#    machine's caches hold (3.2 to 4.4 ms a dump from one run to the next here), so the two that the target
+#    machine's caches hold (3.2 to 6 ms a poll from one run to the next here), so the two that the target
 #    compares run --rounds times each, alternating (the ss loop first in odd rounds), and the ratio is of
 #    their medians; the median of each round's own ratio is printed beside it. The other rows run once, in
 #    the first round.
