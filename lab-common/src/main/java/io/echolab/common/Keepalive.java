@@ -6,8 +6,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * TCP keepalive settings: SO_KEEPALIVE on, then TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT, which the
- * kernel takes in whole seconds. Written {@code IDLE/INTERVAL/COUNT} on the command line, e.g. {@code 2s/1s/3}.
+ * TCP keepalive settings: TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT, which the kernel takes in whole
+ * seconds, then SO_KEEPALIVE on. Written {@code IDLE/INTERVAL/COUNT} on the command line, e.g. {@code 2s/1s/3}.
  */
 public record Keepalive(int idleSeconds, int intervalSeconds, int count) {
 

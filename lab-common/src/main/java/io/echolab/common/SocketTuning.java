@@ -30,10 +30,12 @@ public record SocketTuning(OptionalInt lingerSeconds, Optional<Keepalive> keepal
         }
         if (keepalive.isPresent()) {
             Keepalive k = keepalive.get();
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            // SO_KEEPALIVE last: turning it on arms the timer with the idle time the socket has then, and
+            // before TCP_KEEPIDLE that is tcp_keepalive_time's (2 hours), which a watcher would show
             channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, k.idleSeconds());
             channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, k.intervalSeconds());
             channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, k.count());
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         }
     }
 }
