@@ -72,7 +72,7 @@ class KeepaliveTimerTest {
             try (SocketChannel client = SocketChannel.open(listener.getLocalAddress());
                     SocketChannel accepted = listener.accept()) {
                 ConnectionKey key = new ConnectionKey("tcp", (InetSocketAddress) accepted.getLocalAddress(),
-                        (InetSocketAddress) accepted.getRemoteAddress());
+                        (InetSocketAddress) client.getLocalAddress());
                 AskingTheKernel asking = new AskingTheKernel(accepted, diag, key, new ArrayList<>());
                 new SocketTuning(OptionalInt.empty(), Optional.of(keepalive)).applyTo(asking);
 
