@@ -89,10 +89,13 @@ public abstract class Backend implements AutoCloseable {
         return new Polled("procfs", reader::read, () -> { });
     }
 
-    /** Dumps over {@code socket}, the kernel applying the port filter; closing the backend closes the socket. */
+    /**
+     * Dumps over {@code socket}, the kernel applying the port filter, and looks up what a dump caught closing
+     * ({@link NetlinkPoll}); closing the backend closes the socket.
+     */
     public static Backend netlink(SockDiag socket, Set<Integer> ports) {
         Set<Integer> watched = Set.copyOf(ports);
-        return new Polled("netlink", () -> socket.dump(watched), socket::close);
+        return new Polled("netlink", new NetlinkPoll(() -> socket.dump(watched), socket::lookup), socket::close);
     }
 
     /**

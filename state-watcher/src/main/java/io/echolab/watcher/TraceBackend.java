@@ -189,6 +189,9 @@ final class TraceBackend extends Backend {
             List<TcpSocket> rows = netlink.dump(ports);
             long dumped = System.nanoTime();
             for (TcpSocket row : rows) {
+                if (row.state() == TcpState.CLOSE) {
+                    continue; // caught closing as the dump described it (see NetlinkPoll); the tracepoint tells the rest
+                }
                 ConnectionKey key = ConnectionKey.of(row);
                 if (table.get(key).isEmpty()) {
                     table.enter(at(dumped), row, true, false);
