@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.echolab.testing.Await;
 import io.echolab.watcher.model.ConnectionKey;
@@ -33,32 +34,16 @@ class NetlinkPollTest {
 
     @Test
     void aSocketCaughtClosingIsTheTimeWaitEntryThatTookItsPlace() throws Exception {
-        try (ServerSocketChannel listener = Loopback.listener();
-                SockDiag diag = SockDiag.open()) {
-            SocketChannel client = Loopback.connect(listener);
-            SocketChannel server = listener.accept();
-            Set<Integer> ports = Set.of(((InetSocketAddress) listener.getLocalAddress()).getPort());
-            ConnectionKey clientKey = new ConnectionKey("tcp", (InetSocketAddress) client.getLocalAddress(),
-                    (InetSocketAddress) client.getRemoteAddress());
-            List<List<TcpSocket>> dumps = new ArrayList<>();
-            NetlinkPoll poll = new NetlinkPoll(() -> dumps.remove(0), diag::lookup);
+        try (Scene scene = new Scene()) {
+            TcpSocket established = scene.firstPoll();
 
-            dumps.add(diag.dump(ports));
-            TcpSocket established = row(poll.rows(), clientKey).orElseThrow();
-            assertEquals(TcpState.ESTABLISHED, established.state());
+            scene.client.close();  // the client closes first: its side ends in TIME_WAIT
+            scene.server.close();
+            scene.await("the client's side in TIME_WAIT", established,
+                    row -> row.map(r -> r.state() == TcpState.TIME_WAIT).orElse(false));
+            List<TcpSocket> rows = scene.pollCaughtClosing(established);
 
-            client.close();  // the client closes first: its side ends in TIME_WAIT
-            server.close();
-            Await.until("the client's side in TIME_WAIT", () -> lookup(diag, clientKey, established.cookie())
-                    .map(r -> r.state() == TcpState.TIME_WAIT).orElse(false), () -> lookup(diag, clientKey, 0));
-
-            List<TcpSocket> raced = new ArrayList<>(diag.dump(ports));
-            raced.removeIf(r -> ConnectionKey.of(r).equals(clientKey));
-            raced.add(caughtClosing(established));
-            dumps.add(raced);
-            List<TcpSocket> rows = poll.rows();
-
-            TcpSocket told = row(rows, clientKey).orElseThrow(() -> new AssertionError("no client row in " + rows));
+            TcpSocket told = row(rows, scene.clientKey).orElseThrow(() -> new AssertionError("no client row in " + rows));
             assertEquals(TcpState.TIME_WAIT, told.state(), "the time-wait entry, as the kernel has it now: " + told);
             assertEquals(established.cookie(), told.cookie(), "the same socket's cookie: " + told);
             assertTrue(rows.stream().noneMatch(r -> r.state() == TcpState.CLOSE || r.local().getPort() == 0),
@@ -68,34 +53,19 @@ class NetlinkPollTest {
 
     @Test
     void aSocketCaughtClosingThatIsGoneIsLeftOut() throws Exception {
-        try (ServerSocketChannel listener = Loopback.listener();
-                SockDiag diag = SockDiag.open()) {
-            SocketChannel client = Loopback.connect(listener);
-            SocketChannel server = listener.accept();
-            Set<Integer> ports = Set.of(((InetSocketAddress) listener.getLocalAddress()).getPort());
-            ConnectionKey clientKey = new ConnectionKey("tcp", (InetSocketAddress) client.getLocalAddress(),
-                    (InetSocketAddress) client.getRemoteAddress());
-            List<List<TcpSocket>> dumps = new ArrayList<>();
-            NetlinkPoll poll = new NetlinkPoll(() -> dumps.remove(0), diag::lookup);
-            dumps.add(diag.dump(ports));
-            TcpSocket established = row(poll.rows(), clientKey).orElseThrow();
+        try (Scene scene = new Scene()) {
+            TcpSocket established = scene.firstPoll();
 
-            client.setOption(StandardSocketOptions.SO_LINGER, 0);
-            client.close();  // RST: no time-wait entry, the socket is gone (and the server's side with it)
-            server.close();
-            Await.until("the client's side gone", () -> lookup(diag, clientKey, established.cookie()).isEmpty(),
-                    () -> lookup(diag, clientKey, 0));
-
-            List<TcpSocket> raced = new ArrayList<>(diag.dump(ports));
-            raced.add(caughtClosing(established));
+            scene.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            scene.client.close();  // RST: no time-wait entry, the socket is gone (and the server's side with it)
+            scene.server.close();
+            scene.await("the client's side gone", established, Optional::isEmpty);
             TcpSocket stranger = new TcpSocket("tcp", new InetSocketAddress(established.local().getAddress(), 0),
                     new InetSocketAddress(established.remote().getAddress(), 1), TcpState.CLOSE, 0, 0, TimerKind.OFF,
                     Duration.ZERO, 0, 0, 0, 0, established.cookie() + 1_000_000);
-            raced.add(stranger);
-            dumps.add(raced);
-            List<TcpSocket> rows = poll.rows();
+            List<TcpSocket> rows = scene.pollCaughtClosing(established, stranger);
 
-            assertTrue(row(rows, clientKey).isEmpty(), "the client's socket is gone: " + rows);
+            assertTrue(row(rows, scene.clientKey).isEmpty(), "the client's socket is gone: " + rows);
             assertTrue(rows.stream().noneMatch(r -> r.state() == TcpState.CLOSE),
                     "neither a socket gone nor one never seen before is told as CLOSE: " + rows);
             assertTrue(rows.stream().anyMatch(r -> r.state() == TcpState.LISTEN),
@@ -103,21 +73,66 @@ class NetlinkPollTest {
         }
     }
 
-    /** The row a dump gives of a socket it caught closing: CLOSE, its local port released. */
-    private static TcpSocket caughtClosing(TcpSocket row) {
-        return new TcpSocket(row.proto(), new InetSocketAddress(row.local().getAddress(), 0), row.remote(),
-                TcpState.CLOSE, 0, 0, TimerKind.OFF, Duration.ZERO, 0, 0, row.uid(), 0, row.cookie());
+    /** A loopback connection, a sock_diag socket, and a poll whose dumps the test hands it. */
+    private static final class Scene implements AutoCloseable {
+        final ServerSocketChannel listener = Loopback.listener();
+        final SockDiag diag = SockDiag.open();
+        final SocketChannel client = Loopback.connect(listener);
+        final SocketChannel server = listener.accept();
+        final Set<Integer> ports = Set.of(((InetSocketAddress) listener.getLocalAddress()).getPort());
+        final ConnectionKey clientKey = new ConnectionKey("tcp", (InetSocketAddress) client.getLocalAddress(),
+                (InetSocketAddress) client.getRemoteAddress());
+        private final List<List<TcpSocket>> dumps = new ArrayList<>();
+        private final NetlinkPoll poll = new NetlinkPoll(() -> dumps.remove(0), diag::lookup);
+
+        Scene() throws IOException {
+        }
+
+        /** A poll of the kernel's dump as it is: the client's row, ESTABLISHED. */
+        TcpSocket firstPoll() throws IOException {
+            dumps.add(diag.dump(ports));
+            TcpSocket established = row(poll.rows(), clientKey).orElseThrow();
+            assertEquals(TcpState.ESTABLISHED, established.state());
+            return established;
+        }
+
+        /** Waits until the kernel's answer for the client's socket (by its cookie) meets {@code done}. */
+        void await(String what, TcpSocket client, Predicate<Optional<TcpSocket>> done) {
+            Await.until(what, () -> done.test(lookup(client.cookie())), () -> lookup(0));
+        }
+
+        /**
+         * A poll of the kernel's dump as it is now, the client's row in it (if any) replaced by the one a dump
+         * gives of a socket it caught closing, and {@code more} rows after it.
+         */
+        List<TcpSocket> pollCaughtClosing(TcpSocket established, TcpSocket... more) throws IOException {
+            List<TcpSocket> raced = new ArrayList<>(diag.dump(ports));
+            raced.removeIf(r -> ConnectionKey.of(r).equals(clientKey));
+            raced.add(new TcpSocket(established.proto(), new InetSocketAddress(established.local().getAddress(), 0),
+                    established.remote(), TcpState.CLOSE, 0, 0, TimerKind.OFF, Duration.ZERO, 0, 0, established.uid(),
+                    0, established.cookie()));
+            raced.addAll(List.of(more));
+            dumps.add(raced);
+            return poll.rows();
+        }
+
+        private Optional<TcpSocket> lookup(long cookie) {
+            try {
+                return diag.lookup(clientKey, cookie);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (listener; diag; client; server) {
+                // each closed, the last opened first
+            }
+        }
     }
 
     private static Optional<TcpSocket> row(List<TcpSocket> rows, ConnectionKey key) {
         return rows.stream().filter(r -> ConnectionKey.of(r).equals(key)).findFirst();
-    }
-
-    private static Optional<TcpSocket> lookup(SockDiag diag, ConnectionKey key, long cookie) {
-        try {
-            return diag.lookup(key, cookie);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
