@@ -1,5 +1,6 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.WatcherThread.seen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,10 +53,10 @@ class OwnerTrackerTest {
                             .flatMap(Connection::owner).map(o -> o.command().equals("sleep")).orElse(false), timeline::connections);
                     client.destroy(); // SIGTERM: the process ends, its kernel closes the socket and sends the FIN
                     assertTrue(client.waitFor(10, TimeUnit.SECONDS), "sleep ends on SIGTERM");
-                    Await.until("the client in FIN_WAIT2", () -> in(timeline, clientSide, TcpState.FIN_WAIT2),
+                    Await.until("the client in FIN_WAIT2", () -> seen(timeline, clientSide, TcpState.FIN_WAIT2),
                             timeline::connections);
                 }
-                Await.until("the client in TIME_WAIT", () -> in(timeline, clientSide, TcpState.TIME_WAIT), timeline::connections);
+                Await.until("the client in TIME_WAIT", () -> seen(timeline, clientSide, TcpState.TIME_WAIT), timeline::connections);
             }
 
             Connection closed = timeline.connection(clientSide).orElseThrow();
@@ -67,9 +68,5 @@ class OwnerTrackerTest {
             assertEquals(Optional.of(ProcessHandle.current().pid()), accepted.owner().map(Owner::pid),
                     "the accepted socket is this JVM's, from accept() on: " + accepted);
         }
-    }
-
-    private static boolean in(Timeline timeline, Predicate<ConnectionKey> which, TcpState state) {
-        return timeline.connection(which).map(c -> c.states().contains(state)).orElse(false);
     }
 }

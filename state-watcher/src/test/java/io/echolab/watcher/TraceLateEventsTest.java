@@ -1,5 +1,6 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.WatcherThread.seen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -56,17 +57,17 @@ class TraceLateEventsTest {
                 clientSide = key -> key.local().getPort() == clientPort;
                 serverSide = key -> key.local().getPort() == port && key.remote().getPort() == clientPort;
                 Await.until("both ends ESTABLISHED, told by the tracepoint late",
-                        () -> in(timeline, clientSide, TcpState.ESTABLISHED) && in(timeline, serverSide, TcpState.ESTABLISHED),
+                        () -> seen(timeline, clientSide, TcpState.ESTABLISHED) && seen(timeline, serverSide, TcpState.ESTABLISHED),
                         timeline::connections);
 
                 client.close();
                 Await.until("client FIN_WAIT2 and server CLOSE_WAIT",
-                        () -> in(timeline, clientSide, TcpState.FIN_WAIT2) && in(timeline, serverSide, TcpState.CLOSE_WAIT),
+                        () -> seen(timeline, clientSide, TcpState.FIN_WAIT2) && seen(timeline, serverSide, TcpState.CLOSE_WAIT),
                         timeline::connections);
                 accepted.close();
                 long closed = System.nanoTime(); // CLOCK_MONOTONIC, the tracepoint's clock
                 Await.until("client TIME_WAIT and the server's socket gone",
-                        () -> in(timeline, clientSide, TcpState.TIME_WAIT)
+                        () -> seen(timeline, clientSide, TcpState.TIME_WAIT)
                                 && timeline.connection(serverSide).map(Connection::gone).orElse(false),
                         timeline::connections);
                 // The events of both close() calls were in the ring buffer when they returned: once a drain has
@@ -126,9 +127,5 @@ class TraceLateEventsTest {
 
     private static List<TcpState> without(Connection connection, TcpState state) {
         return connection.states().stream().filter(s -> s != state).toList();
-    }
-
-    private static boolean in(Timeline timeline, Predicate<ConnectionKey> which, TcpState state) {
-        return timeline.connection(which).map(c -> c.states().contains(state)).orElse(false);
     }
 }

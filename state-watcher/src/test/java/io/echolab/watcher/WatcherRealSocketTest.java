@@ -1,5 +1,6 @@
 package io.echolab.watcher;
 
+import static io.echolab.watcher.WatcherThread.seen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,18 +58,18 @@ class WatcherRealSocketTest {
                 Predicate<ConnectionKey> clientSide = key -> key.local().getPort() == clientPort;
                 Predicate<ConnectionKey> serverSide = key -> key.local().getPort() == port && key.remote().getPort() == clientPort;
                 Await.until("both ends ESTABLISHED",
-                        () -> in(timeline, clientSide, TcpState.ESTABLISHED) && in(timeline, serverSide, TcpState.ESTABLISHED),
+                        () -> seen(timeline, clientSide, TcpState.ESTABLISHED) && seen(timeline, serverSide, TcpState.ESTABLISHED),
                         timeline::connections);
 
                 // The client closes first; the server waits before its own close
                 client.close();
                 Await.until("client FIN_WAIT2 and server CLOSE_WAIT",
-                        () -> in(timeline, clientSide, TcpState.FIN_WAIT2) && in(timeline, serverSide, TcpState.CLOSE_WAIT),
+                        () -> seen(timeline, clientSide, TcpState.FIN_WAIT2) && seen(timeline, serverSide, TcpState.CLOSE_WAIT),
                         timeline::connections);
                 Thread.sleep(CLOSE_DELAY.toMillis()); // the scenario's close delay, not a wait for a condition
                 accepted.close();
                 Await.until("client TIME_WAIT and the server's socket gone",
-                        () -> in(timeline, clientSide, TcpState.TIME_WAIT)
+                        () -> seen(timeline, clientSide, TcpState.TIME_WAIT)
                                 && timeline.connection(serverSide).map(Connection::gone).orElse(false),
                         timeline::connections);
             }
@@ -109,10 +110,6 @@ class WatcherRealSocketTest {
             assertFalse(listen.startSeen(), "the listener was there before the first poll");
             assertEquals(Optional.empty(), listen.duration(), "the listener stays");
         }
-    }
-
-    private static boolean in(Timeline timeline, Predicate<ConnectionKey> which, TcpState state) {
-        return timeline.connection(which).map(c -> c.states().contains(state)).orElse(false);
     }
 
     private static void assertAtLeast(Duration least, Duration actual, String why) {

@@ -6,6 +6,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import io.echolab.watcher.model.ConnectionKey;
+import io.echolab.watcher.model.TcpState;
 
 /**
  * A {@link Watcher} run on a thread of its own, for tests that act on real sockets while it watches. Closing it
@@ -32,6 +36,11 @@ final class WatcherThread implements AutoCloseable {
 
     static WatcherThread start(Watcher watcher) {
         return new WatcherThread(watcher);
+    }
+
+    /** True once {@code timeline} has the connection {@code which} picks, and it has been in {@code state}. */
+    static boolean seen(Timeline timeline, Predicate<ConnectionKey> which, TcpState state) {
+        return timeline.connection(which).map(c -> c.states().contains(state)).orElse(false);
     }
 
     @Override
